@@ -1,0 +1,66 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Layers, bottom to top (dependencies only point down):
+//   CSystem/*       Debian's codec libraries (zstd, snappy, lz4, brotli, zlib)
+//   Compression     bounded compress/decompress over those libraries, CRC-32
+//   ThriftCompact   the Thrift compact protocol, bytes in and out
+//   Columnar        schema, types, columns with validity bitmaps, record batches
+//   LakegateCore    contracts shared by every layer: byte sources and sinks (more to come)
+//   StorageLocal    local files behind those contracts (pread, atomic publish)
+//   ParquetFormat   Parquet's metadata structs and encodings (no I/O, no columnar model)
+//   Parquet         Parquet files <-> record batches, through byte-range sources and sinks
+//   lakegate        the command line (composition only)
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .unsafeFlags(["-Ounchecked"], .when(configuration: .release)),
+]
+
+let package = Package(
+    name: "lakegate",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "lakegate", targets: ["lakegate"]),
+        .library(name: "Parquet", targets: ["Parquet"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CZstd", path: "Sources/CSystem/CZstd"),
+        .systemLibrary(name: "CSnappy", path: "Sources/CSystem/CSnappy"),
+        .systemLibrary(name: "CLZ4", path: "Sources/CSystem/CLZ4"),
+        .systemLibrary(name: "CBrotli", path: "Sources/CSystem/CBrotli"),
+        .systemLibrary(name: "CZlib", path: "Sources/CSystem/CZlib"),
+        .target(
+            name: "Compression",
+            dependencies: ["CZstd", "CSnappy", "CLZ4", "CBrotli", "CZlib"],
+            swiftSettings: swiftSettings),
+        .target(name: "ThriftCompact", swiftSettings: swiftSettings),
+        .target(name: "Columnar", swiftSettings: swiftSettings),
+        .target(name: "LakegateCore", swiftSettings: swiftSettings),
+        .target(name: "StorageLocal", dependencies: ["LakegateCore"], swiftSettings: swiftSettings),
+        .target(
+            name: "ParquetFormat",
+            dependencies: ["ThriftCompact", "Compression"],
+            swiftSettings: swiftSettings),
+        .target(
+            name: "Parquet",
+            dependencies: ["ParquetFormat", "Columnar", "Compression", "LakegateCore"],
+            swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "lakegate",
+            dependencies: [
+                "Parquet", "Columnar", "LakegateCore", "StorageLocal",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings),
+        .testTarget(name: "CompressionTests", dependencies: ["Compression"]),
+        .testTarget(name: "ThriftCompactTests", dependencies: ["ThriftCompact"]),
+        .testTarget(name: "ColumnarTests", dependencies: ["Columnar"]),
+        .testTarget(name: "ParquetFormatTests", dependencies: ["ParquetFormat"]),
+        .testTarget(name: "ParquetTests", dependencies: ["Parquet", "Columnar", "LakegateCore", "StorageLocal"]),
+        .testTarget(name: "StorageLocalTests", dependencies: ["StorageLocal", "LakegateCore"]),
+    ]
+)

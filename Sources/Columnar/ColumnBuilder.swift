@@ -1,0 +1,215 @@
+/// Builds a `Column` one value at a time into contiguous buffers.
+///
+/// Nested types are built bottom-up: for a list or map, append the entries to `children`
+/// first, then call `appendList()`; for a struct, append one value to every child, then
+/// call `appendStruct()`. `appendNull()` keeps the children in step by itself.
+public final class ColumnBuilder {
+    public let type: DataType
+    public private(set) var count = 0
+    public let children: [ColumnBuilder]
+    private var validity = Bitmap()
+    private var nulls = 0
+    private var values: [UInt8] = []
+    private var offsets: [Int32]
+    private let width: Int
+
+    public init(type: DataType, capacity: Int = 0) {
+        self.type = type
+        width = type.byteWidth ?? 0
+        children = type.children.map { ColumnBuilder(type: $0.type) }
+        switch type {
+        case .string, .binary, .list, .map: offsets = [0]
+        default: offsets = []
+        }
+        if capacity > 0 { reserveCapacity(capacity) }
+    }
+
+    public func reserveCapacity(_ n: Int) {
+        validity.reserveCapacity(n)
+        if width > 0 { values.reserveCapacity(n * width) }
+        if !offsets.isEmpty { offsets.reserveCapacity(n + 1) }
+    }
+
+    /// Bytes held so far (values and offsets), for sizing batches.
+    public var byteSize: Int {
+        values.count + offsets.count * 4 + validity.bytes.count + children.reduce(0) { $0 + $1.byteSize }
+    }
+
+    public func appendNull() {
+        switch type {
+        case .null:
+            break
+        case .string, .binary, .list, .map:
+            offsets.append(offsets[offsets.count - 1])
+        case .structure:
+            for child in children { child.appendNull() }
+        default:
+            values.append(contentsOf: repeatElement(0, count: width))
+        }
+        validity.append(false)
+        nulls += 1
+        count += 1
+    }
+
+    @inline(__always)
+    private func markValid() {
+        validity.append(true)
+        count += 1
+    }
+
+    public func append(_ value: Bool) {
+        values.append(value ? 1 : 0)
+        markValid()
+    }
+
+    /// Appends a fixed-width value whose size equals the column's width
+    /// (`Int64` for int64, time and timestamp; `Int32` for date; `Int128` for decimal; …).
+    @inline(__always)
+    public func append<T: BitwiseCopyable>(fixed value: T) {
+        precondition(MemoryLayout<T>.size == width, "value size does not match column type \(type)")
+        withUnsafeBytes(of: value) { values.append(contentsOf: $0) }
+        markValid()
+    }
+
+    /// Appends a string/binary value, or a fixed-size binary/uuid of exactly the width.
+    public func append(bytes: UnsafeRawBufferPointer) {
+        if width > 0 {
+            precondition(bytes.count == width, "fixed-size value of \(bytes.count) bytes for width \(width)")
+            values.append(contentsOf: bytes)
+        } else {
+            values.append(contentsOf: bytes)
+            precondition(values.count <= Int(Int32.max), "column data exceeds 2 GiB; split the batch")
+            offsets.append(Int32(truncatingIfNeeded: values.count))
+        }
+        markValid()
+    }
+
+    public func append(string: String) {
+        var string = string
+        string.withUTF8 { append(bytes: UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Closes one list or map value over the entries appended to the children since the last one.
+    public func appendList() {
+        offsets.append(Int32(truncatingIfNeeded: children[0].count))
+        markValid()
+    }
+
+    /// Marks one struct value valid; its fields must already be appended to the children.
+    public func appendStruct() { markValid() }
+
+    /// Appends a scalar `Value` (slow path for tests, inference and small inputs).
+    public func append(_ value: Value) throws(ColumnarError) {
+        switch (value, type) {
+        case (.null, _):
+            appendNull()
+        case (.bool(let b), .boolean):
+            append(b)
+        case (.int(let v), _), (.date(let v), _):
+            try appendInteger(v)
+        case (.uint(let v), .uint64):
+            append(fixed: v)
+        case (.uint(let v), _):
+            guard let signed = Int64(exactly: v) else { throw mismatch(value) }
+            try appendInteger(signed)
+        case (.double(let v), .float64):
+            append(fixed: v)
+        case (.double(let v), .float32):
+            append(fixed: Float(v))
+        case (.decimal(let v, _), .decimal):
+            append(fixed: v)
+        case (.string(let s), .string), (.string(let s), .binary):
+            append(string: s)
+        case (.binary(let b), .binary), (.binary(let b), .string), (.binary(let b), .fixedSizeBinary),
+            (.binary(let b), .uuid):
+            b.withUnsafeBytes { append(bytes: $0) }
+        case (.time(let v, _), .time), (.timestamp(let v, _, _), .timestamp):
+            append(fixed: v)
+        case (.list(let items), .list):
+            for item in items { try children[0].append(item) }
+            appendList()
+        case (.map(let entries), .map):
+            for entry in entries {
+                try children[0].append(entry.key)
+                try children[1].append(entry.value)
+            }
+            appendList()
+        case (.structure(let fields), .structure):
+            guard fields.count == children.count else { throw mismatch(value) }
+            for (child, field) in zip(children, fields) { try child.append(field) }
+            appendStruct()
+        default:
+            throw mismatch(value)
+        }
+    }
+
+    private func appendInteger(_ v: Int64) throws(ColumnarError) {
+        switch type {
+        case .int8: guard let x = Int8(exactly: v) else { throw mismatch(.int(v)) }; append(fixed: x)
+        case .int16: guard let x = Int16(exactly: v) else { throw mismatch(.int(v)) }; append(fixed: x)
+        case .int32, .date: guard let x = Int32(exactly: v) else { throw mismatch(.int(v)) }; append(fixed: x)
+        case .int64, .time, .timestamp: append(fixed: v)
+        case .uint8: guard let x = UInt8(exactly: v) else { throw mismatch(.int(v)) }; append(fixed: x)
+        case .uint16: guard let x = UInt16(exactly: v) else { throw mismatch(.int(v)) }; append(fixed: x)
+        case .uint32: guard let x = UInt32(exactly: v) else { throw mismatch(.int(v)) }; append(fixed: x)
+        case .uint64: guard let x = UInt64(exactly: v) else { throw mismatch(.int(v)) }; append(fixed: x)
+        case .float64: append(fixed: Double(v))
+        case .float32: append(fixed: Float(v))
+        case .decimal: append(fixed: Int128(v))
+        default: throw mismatch(.int(v))
+        }
+    }
+
+    private func mismatch(_ value: Value) -> ColumnarError {
+        ColumnarError(.typeMismatch, "cannot append \(value.kindName) to a \(type) column")
+    }
+
+    /// Appends value `index` of `column` (same type), copying nested values recursively.
+    public func append(from column: Column, at index: Int) {
+        if column.isNull(index) {
+            appendNull()
+            return
+        }
+        switch type {
+        case .null:
+            appendNull()
+        case .string, .binary:
+            column.withBytes(at: index) { append(bytes: $0) }
+        case .list, .map:
+            for entry in column.range(at: index) {
+                for (builder, child) in zip(children, column.children) { builder.append(from: child, at: entry) }
+            }
+            appendList()
+        case .structure:
+            for (builder, child) in zip(children, column.children) { builder.append(from: child, at: index) }
+            appendStruct()
+        default:
+            column.values.withUnsafeBytes { raw in
+                values.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[(index * width)..<((index + 1) * width)]))
+            }
+            markValid()
+        }
+    }
+
+    /// Returns the finished column and resets the builder for reuse.
+    public func finish() -> Column {
+        let column = Column(
+            unchecked: type, count: count, validity: nulls > 0 ? validity : nil, values: values,
+            offsets: offsets, children: children.map { $0.finish() })
+        count = 0
+        nulls = 0
+        validity = Bitmap()
+        values = []
+        offsets = offsets.isEmpty ? [] : [0]
+        return column
+    }
+}
+
+extension Column {
+    /// The values in `range` as a new column (copies).
+    public func slice(_ range: Range<Int>) -> Column {
+        let builder = ColumnBuilder(type: type, capacity: range.count)
+        for index in range { builder.append(from: self, at: index) }
+        return builder.finish()
+    }
+}
