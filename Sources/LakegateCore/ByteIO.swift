@@ -10,14 +10,15 @@ public protocol ByteRangeSource: Sendable {
 }
 
 /// An append-only destination for bytes: a file being written, an upload, a buffer.
-public protocol ByteSink {
+/// Sinks are reference types: a writer and its caller share one.
+public protocol ByteSink: AnyObject {
     /// Bytes written so far.
     var position: Int { get }
-    mutating func write(_ bytes: UnsafeRawBufferPointer) throws
+    func write(_ bytes: UnsafeRawBufferPointer) throws
 }
 
 extension ByteSink {
-    public mutating func write(_ bytes: [UInt8]) throws {
+    public func write(_ bytes: [UInt8]) throws {
         try bytes.withUnsafeBytes { try write($0) }
     }
 }
@@ -36,11 +37,11 @@ public struct MemoryByteSource: ByteRangeSource {
 }
 
 /// A sink that collects bytes in memory.
-public struct MemoryByteSink: ByteSink {
+public final class MemoryByteSink: ByteSink {
     public private(set) var bytes: [UInt8] = []
     public init() {}
     public var position: Int { bytes.count }
-    public mutating func write(_ bytes: UnsafeRawBufferPointer) throws { self.bytes.append(contentsOf: bytes) }
+    public func write(_ bytes: UnsafeRawBufferPointer) throws { self.bytes.append(contentsOf: bytes) }
 }
 
 /// Errors of sources and sinks. `path` names the object but the description never carries

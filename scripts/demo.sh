@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Lakegate's main job on embedded defaults. Today that is the Parquet toolchain: a sample file
+# written by pyarrow is inspected, printed and rewritten by Lakegate's own Parquet library.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/setup.sh
+echo "== building lakegate (release)"
+swift build -c release --product lakegate 2>&1 | tail -n 1
+lakegate=.build/release/lakegate
+mkdir -p lakegate-data
+.venv/bin/python scripts/make_sample.py lakegate-data/sample.parquet
+
+echo; echo "== lakegate parquet inspect lakegate-data/sample.parquet"
+$lakegate parquet inspect lakegate-data/sample.parquet
+echo; echo "== lakegate parquet cat lakegate-data/sample.parquet --limit 3"
+$lakegate parquet cat lakegate-data/sample.parquet --limit 3
+echo; echo "== lakegate parquet rewrite lakegate-data/sample.parquet lakegate-data/sample.zstd.parquet --codec zstd"
+$lakegate parquet rewrite lakegate-data/sample.parquet lakegate-data/sample.zstd.parquet --codec zstd --force
+echo; echo "== pyarrow reads Lakegate's file back"
+.venv/bin/python -c "
+import pyarrow.parquet as pq
+a = pq.read_table('lakegate-data/sample.parquet'); b = pq.read_table('lakegate-data/sample.zstd.parquet')
+print(b.schema); print('rows:', b.num_rows, '| identical to the input:', a.equals(b))"
