@@ -157,3 +157,36 @@ public struct Schema: Hashable, Sendable {
     public func index(of name: String) -> Int? { fields.firstIndex { $0.name == name } }
     public subscript(name: String) -> Field? { index(of: name).map { fields[$0] } }
 }
+
+extension DataType: CustomStringConvertible {
+    /// Arrow-style spelling: `int64`, `decimal(10, 2)`, `timestamp[us, UTC]`, `list<string>`,
+    /// `struct<a: int32, b: string>`, `map<string, int64>`.
+    public var description: String {
+        switch self {
+        case .null: return "null"
+        case .boolean: return "bool"
+        case .int8: return "int8"
+        case .int16: return "int16"
+        case .int32: return "int32"
+        case .int64: return "int64"
+        case .uint8: return "uint8"
+        case .uint16: return "uint16"
+        case .uint32: return "uint32"
+        case .uint64: return "uint64"
+        case .float16: return "float16"
+        case .float32: return "float32"
+        case .float64: return "float64"
+        case .decimal(let p, let s): return "decimal(\(p), \(s))"
+        case .string: return "string"
+        case .binary: return "binary"
+        case .fixedSizeBinary(let n): return "fixed_size_binary[\(n)]"
+        case .date: return "date32"
+        case .time(let unit): return "time[\(unit.rawValue)]"
+        case .timestamp(let unit, let utc): return "timestamp[\(unit.rawValue)\(utc ? ", UTC" : "")]"
+        case .uuid: return "uuid"
+        case .list(let element): return "list<\(element.type)>"
+        case .structure(let fields): return "struct<" + fields.map { "\($0.name): \($0.type)" }.joined(separator: ", ") + ">"
+        case .map(let key, let value): return "map<\(key.type), \(value.type)>"
+        }
+    }
+}

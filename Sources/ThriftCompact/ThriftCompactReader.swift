@@ -31,7 +31,7 @@ public struct ThriftCompactReader {
     @usableFromInline internal let bytes: UnsafeRawBufferPointer
     @usableFromInline internal var cursor: Int
     @usableFromInline internal var lastFieldId: Int16
-    @usableFromInline internal var fieldIdStack: [Int16]
+    @usableFromInline internal var fieldIdStack: FieldIdStack
     /// Added to the bytes consumed to give `position` (the file offset of `bytes[0]`).
     public let baseOffset: Int
     public let limits: Limits
@@ -40,7 +40,7 @@ public struct ThriftCompactReader {
         self.bytes = bytes
         self.cursor = 0
         self.lastFieldId = 0
-        self.fieldIdStack = []
+        self.fieldIdStack = FieldIdStack()
         self.baseOffset = baseOffset
         self.limits = limits
     }
@@ -63,7 +63,8 @@ public struct ThriftCompactReader {
     // MARK: Errors
 
     @usableFromInline
-    internal func error(_ code: ThriftError.Code, _ message: String, at cursor: Int) -> ThriftError {
+    internal func error(_ code: ThriftError.Code, _ message: String, at cursor: Int) -> ThriftError
+    {
         ThriftError(code, message, offset: baseOffset &+ cursor)
     }
 
@@ -74,7 +75,7 @@ public struct ThriftCompactReader {
 
     // MARK: Raw bytes and varints
 
-    @inlinable
+    @inlinable @inline(__always)
     internal mutating func readByte() throws(ThriftError) -> UInt8 {
         guard cursor < bytes.count else { throw truncated("a value", at: cursor) }
         let byte = bytes[cursor]
@@ -83,13 +84,15 @@ public struct ThriftCompactReader {
     }
 
     @inlinable
-    internal mutating func advance(by count: Int, what: @autoclosure () -> String) throws(ThriftError) {
+    internal mutating func advance(by count: Int, what: @autoclosure () -> String)
+        throws(ThriftError)
+    {
         guard count <= bytes.count &- cursor else { throw truncated(what(), at: cursor) }
         cursor &+= count
     }
 
     /// An unsigned LEB128 varint of at most 10 bytes.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func readVarint() throws(ThriftError) -> UInt64 {
         let end = bytes.count
         let start = cursor
@@ -116,7 +119,9 @@ public struct ThriftCompactReader {
     }
 
     @inlinable
-    internal mutating func readVarint32(_ what: @autoclosure () -> String) throws(ThriftError) -> UInt32 {
+    internal mutating func readVarint32(_ what: @autoclosure () -> String) throws(ThriftError)
+        -> UInt32
+    {
         let start = cursor
         let value = try readVarint()
         guard value <= UInt64(UInt32.max) else {
@@ -154,13 +159,13 @@ public struct ThriftCompactReader {
         return Int16(bitPattern: (raw &>> 1) ^ (0 &- (raw & 1)))
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func readI32() throws(ThriftError) -> Int32 {
         let raw = try readVarint32("i32 varint")
         return Int32(bitPattern: (raw &>> 1) ^ (0 &- (raw & 1)))
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func readI64() throws(ThriftError) -> Int64 {
         let raw = try readVarint()
         return Int64(bitPattern: (raw &>> 1) ^ (0 &- (raw & 1)))
@@ -225,25 +230,24 @@ public struct ThriftCompactReader {
     // MARK: Structs
 
     /// Starts a nested struct: saves the current last field id and restarts from 0.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func beginStruct() throws(ThriftError) {
         guard fieldIdStack.count < limits.maxDepth else {
             throw error(.depthExceeded, "structs nested deeper than \(limits.maxDepth)", at: cursor)
         }
-        fieldIdStack.append(lastFieldId)
+        fieldIdStack.push(lastFieldId)
         lastFieldId = 0
     }
 
     /// Ends the struct begun last (after `readFieldHeader()` returned nil): restores the
     /// enclosing struct's last field id.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func endStruct() {
-        precondition(!fieldIdStack.isEmpty, "endStruct() without beginStruct()")
-        lastFieldId = fieldIdStack.removeLast()
+        lastFieldId = fieldIdStack.pop()
     }
 
     /// The next field's id and type, or nil at the stop byte that ends the struct.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func readFieldHeader() throws(ThriftError) -> (id: Int16, type: ThriftType)? {
         var lastId = lastFieldId
         let header = try readFieldHeader(lastId: &lastId)
@@ -251,7 +255,7 @@ public struct ThriftCompactReader {
         return header
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     internal mutating func readFieldHeader(
         lastId: inout Int16
     ) throws(ThriftError) -> (id: Int16, type: ThriftType)? {
@@ -280,7 +284,8 @@ public struct ThriftCompactReader {
 
     @inlinable
     internal func elementType(code: UInt8, at start: Int) throws(ThriftError) -> ThriftType {
-        // Bool elements are written with code 1 (C++, Java) or 2 by some writers: report both as boolTrue.
+        // Bool elements are written with code 1 (C++, Java) or 2 (some other writers):
+        // report both as boolTrue.
         if code == 2 { return .boolTrue }
         guard let type = ThriftType(rawValue: code) else {
             throw error(.invalidType, "collection element type code \(code)", at: start)
@@ -292,23 +297,26 @@ public struct ThriftCompactReader {
     internal func checkCount(
         _ count: Int, elementBytes: Int, what: String, at start: Int
     ) throws(ThriftError) {
+        // count <= Int32.max and elementBytes <= 16, so this cannot overflow.
+        guard count &* elementBytes <= bytes.count &- cursor else {
+            throw error(
+                .truncated, "\(what) of \(count) elements runs past the end of the input", at: start
+            )
+        }
         guard count <= limits.maxCollectionCount else {
             throw error(
                 .limitExceeded,
                 "\(what) of \(count) elements exceeds the limit of \(limits.maxCollectionCount)",
                 at: start)
         }
-        // count <= Int32.max and elementBytes <= 16, so this cannot overflow.
-        guard count &* elementBytes <= bytes.count &- cursor else {
-            throw error(
-                .truncated, "\(what) of \(count) elements runs past the end of the input", at: start)
-        }
     }
 
     /// A list header: element type and count. Bool elements are reported as `boolTrue`.
     /// The count is checked against the remaining input and `limits.maxCollectionCount`.
     @inlinable
-    public mutating func readListHeader() throws(ThriftError) -> (elementType: ThriftType, count: Int) {
+    public mutating func readListHeader() throws(ThriftError) -> (
+        elementType: ThriftType, count: Int
+    ) {
         let start = cursor
         let byte = try readByte()
         var count = Int(byte &>> 4)
@@ -320,7 +328,9 @@ public struct ThriftCompactReader {
 
     /// A set header; the compact protocol encodes it exactly like a list header.
     @inlinable
-    public mutating func readSetHeader() throws(ThriftError) -> (elementType: ThriftType, count: Int) {
+    public mutating func readSetHeader() throws(ThriftError) -> (
+        elementType: ThriftType, count: Int
+    ) {
         try readListHeader()
     }
 
@@ -371,13 +381,15 @@ public struct ThriftCompactReader {
             _ = try readBinaryNoCopy()
         case .list, .set:
             guard depth < limits.maxDepth else {
-                throw error(.depthExceeded, "values nested deeper than \(limits.maxDepth)", at: cursor)
+                throw error(
+                    .depthExceeded, "values nested deeper than \(limits.maxDepth)", at: cursor)
             }
             let header = try readListHeader()
             try skipElements(header.elementType, count: header.count, depth: depth + 1)
         case .map:
             guard depth < limits.maxDepth else {
-                throw error(.depthExceeded, "values nested deeper than \(limits.maxDepth)", at: cursor)
+                throw error(
+                    .depthExceeded, "values nested deeper than \(limits.maxDepth)", at: cursor)
             }
             let header = try readMapHeader()
             guard let keyType = header.keyType, let valueType = header.valueType else { return }
@@ -387,7 +399,8 @@ public struct ThriftCompactReader {
             }
         case .struct:
             guard depth < limits.maxDepth else {
-                throw error(.depthExceeded, "values nested deeper than \(limits.maxDepth)", at: cursor)
+                throw error(
+                    .depthExceeded, "values nested deeper than \(limits.maxDepth)", at: cursor)
             }
             var lastId: Int16 = 0
             while let field = try readFieldHeader(lastId: &lastId) {
@@ -410,3 +423,7 @@ public struct ThriftCompactReader {
         }
     }
 }
+
+/// The reader borrows memory that another task may free: keep it in one scope.
+@available(*, unavailable)
+extension ThriftCompactReader: Sendable {}

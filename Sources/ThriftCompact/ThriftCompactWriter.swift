@@ -6,13 +6,13 @@
 public struct ThriftCompactWriter: Sendable {
     @usableFromInline internal var storage: [UInt8]
     @usableFromInline internal var lastFieldId: Int16
-    @usableFromInline internal var fieldIdStack: [Int16]
+    @usableFromInline internal var fieldIdStack: FieldIdStack
 
     public init(reservingCapacity capacity: Int = 256) {
         storage = []
         storage.reserveCapacity(capacity)
         lastFieldId = 0
-        fieldIdStack = []
+        fieldIdStack = FieldIdStack()
     }
 
     /// Everything written so far.
@@ -23,7 +23,7 @@ public struct ThriftCompactWriter: Sendable {
 
     /// Hands over the bytes written and leaves the writer empty.
     public mutating func takeBytes() -> [UInt8] {
-        precondition(fieldIdStack.isEmpty, "takeBytes() inside an unfinished struct")
+        precondition(fieldIdStack.count == 0, "takeBytes() inside an unfinished struct")
         defer { storage = [] }
         return storage
     }
@@ -107,16 +107,15 @@ public struct ThriftCompactWriter: Sendable {
     /// Starts a nested struct: saves the current last field id and restarts from 0.
     @inlinable
     public mutating func beginStruct() {
-        fieldIdStack.append(lastFieldId)
+        fieldIdStack.push(lastFieldId)
         lastFieldId = 0
     }
 
     /// Writes the stop byte and restores the enclosing struct's last field id.
     @inlinable
     public mutating func endStruct() {
-        precondition(!fieldIdStack.isEmpty, "endStruct() without beginStruct()")
         storage.append(0)
-        lastFieldId = fieldIdStack.removeLast()
+        lastFieldId = fieldIdStack.pop()
     }
 
     /// A field header, short form when `id` is 1...15 above the previous id of this struct.

@@ -128,7 +128,9 @@ extension LogicalType: ThriftMetadata {
         return result
     }
 
-    private static func readMember(id: Int16, from reader: inout ThriftCompactReader) throws -> LogicalType {
+    private static func readMember(id: Int16, from reader: inout ThriftCompactReader) throws
+        -> LogicalType
+    {
         let start = reader.position
         switch id {
         case 5:

@@ -86,16 +86,21 @@ extension ParquetFormatError {
 
 /// The value of a required field, or a `.corrupt` error naming it.
 @inline(__always)
-func required<T>(_ value: T?, _ field: String, of type: String, at offset: Int) throws(ParquetFormatError) -> T {
+func required<T>(_ value: T?, _ field: String, of type: String, at offset: Int)
+    throws(ParquetFormatError) -> T
+{
     guard let value else {
-        throw ParquetFormatError(.corrupt, "\(type) is missing required field \(field)", offset: offset)
+        throw ParquetFormatError(
+            .corrupt, "\(type) is missing required field \(field)", offset: offset)
     }
     return value
 }
 
 /// `value` if it is not negative, else a `.corrupt` error naming the field.
 @inline(__always)
-func nonNegative<T: BinaryInteger>(_ value: T, _ field: String, of type: String, at offset: Int) throws(ParquetFormatError) -> T {
+func nonNegative<T: BinaryInteger>(_ value: T, _ field: String, of type: String, at offset: Int)
+    throws(ParquetFormatError) -> T
+{
     guard value >= 0 else {
         throw ParquetFormatError(.corrupt, "\(type).\(field) is negative", offset: offset)
     }
@@ -104,7 +109,9 @@ func nonNegative<T: BinaryInteger>(_ value: T, _ field: String, of type: String,
 
 /// `value` if it is nil or not negative, else a `.corrupt` error naming the field.
 @inline(__always)
-func nonNegativeOrNil<T: BinaryInteger>(_ value: T?, _ field: String, of type: String, at offset: Int) throws(ParquetFormatError) -> T? {
+func nonNegativeOrNil<T: BinaryInteger>(
+    _ value: T?, _ field: String, of type: String, at offset: Int
+) throws(ParquetFormatError) -> T? {
     guard let value else { return nil }
     return try nonNegative(value, field, of: type, at: offset)
 }

@@ -51,8 +51,10 @@ public struct Statistics: ThriftMetadata {
             case (4, .i64): distinctCount = try reader.readI64()
             case (5, .binary): maxValue = try reader.readBinary()
             case (6, .binary): minValue = try reader.readBinary()
-            case (7, let type) where type.isBool: isMaxValueExact = try reader.readBool(fieldType: type)
-            case (8, let type) where type.isBool: isMinValueExact = try reader.readBool(fieldType: type)
+            case (7, let type) where type.isBool:
+                isMaxValueExact = try reader.readBool(fieldType: type)
+            case (8, let type) where type.isBool:
+                isMinValueExact = try reader.readBool(fieldType: type)
             case (9, .i64): nanCount = try reader.readI64()
             default: try reader.skip(type: field.type)
             }
@@ -109,9 +111,15 @@ public struct SizeStatistics: ThriftMetadata {
 
     public func write(to writer: inout ThriftCompactWriter) {
         writer.beginStruct()
-        if let unencodedByteArrayDataBytes { writer.writeField(id: 1, i64: unencodedByteArrayDataBytes) }
-        if let repetitionLevelHistogram { writer.writeField(id: 2, i64List: repetitionLevelHistogram) }
-        if let definitionLevelHistogram { writer.writeField(id: 3, i64List: definitionLevelHistogram) }
+        if let unencodedByteArrayDataBytes {
+            writer.writeField(id: 1, i64: unencodedByteArrayDataBytes)
+        }
+        if let repetitionLevelHistogram {
+            writer.writeField(id: 2, i64List: repetitionLevelHistogram)
+        }
+        if let definitionLevelHistogram {
+            writer.writeField(id: 3, i64List: definitionLevelHistogram)
+        }
         writer.endStruct()
     }
 }

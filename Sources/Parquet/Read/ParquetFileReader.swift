@@ -1,0 +1,312 @@
+import Columnar
+import Compression
+import LakegateCore
+import ParquetFormat
+import ThriftCompact
+
+/// Reads a Parquet file, row group by row group, into Columnar record batches.
+///
+/// The reader fetches bytes through a `ByteRangeSource` (a local file, an object in storage,
+/// memory): the footer's tail in one request when it is at most 64 KiB, and each column chunk
+/// in one range read. Types and values follow pyarrow's reading of the same file.
+///
+/// The reader holds no mutable state after `init`, so one instance may be shared between
+/// threads and tasks; every `readRowGroup` call works on its own buffers.
+public final class ParquetFileReader: Sendable {
+    /// The decoded footer.
+    public let metadata: FileMetaData
+    /// The Columnar schema: one field per top-level Parquet field, field ids from `field_id`,
+    /// the file's key/value metadata (without `ARROW:schema`).
+    public let schema: Schema
+    public let path: String?
+    public let options: ParquetReadOptions
+
+    let source: any ByteRangeSource
+    let readSchema: ReadSchema
+    /// File offset where the serialized footer starts (column data must end before it).
+    let footerOffset: Int
+    /// Old parquet-mr versions left the dictionary page header out of the chunk size.
+    let chunkSizePadding: Int
+
+    /// Bytes fetched from the end of the file in the first request.
+    static let tailRequestSize = 64 << 10
+
+    public var rowGroupCount: Int { metadata.rowGroups.count }
+
+    /// Rows in the file, as the footer states them.
+    public var rowCount: Int { Int(clamping: metadata.numRows) }
+
+    /// Rows in one row group.
+    public func rowCount(ofRowGroup index: Int) -> Int {
+        guard index >= 0, index < metadata.rowGroups.count else { return 0 }
+        return Int(clamping: metadata.rowGroups[index].numRows)
+    }
+
+    public init(source: any ByteRangeSource, path: String? = nil, options: ParquetReadOptions = .init()) throws {
+        self.source = source
+        self.path = path
+        self.options = options
+        let size = source.size
+        guard size >= 12 else {
+            throw ParquetError(.notParquet, "a file of \(size) bytes is too small to be Parquet", path: path)
+        }
+        let tailLength = min(size, Self.tailRequestSize)
+        let tail = try Self.read(source, (size - tailLength)..<size, path: path)
+        guard tail.count == tailLength else {
+            throw ParquetError(.io, "the source returned \(tail.count) bytes for \(tailLength) requested", path: path)
+        }
+        let trailer = Array(tail[(tailLength - 4)...])
+        if trailer == Array("PARE".utf8) {
+            throw ParquetError(.unsupported, "encrypted footers are not supported", path: path, offset: size - 4)
+        }
+        guard trailer == Array("PAR1".utf8) else {
+            throw ParquetError(.notParquet, "the file does not end with the PAR1 magic", path: path, offset: size - 4)
+        }
+        let head = tailLength == size ? Array(tail[0..<4]) : try Self.read(source, 0..<4, path: path)
+        guard head == Array("PAR1".utf8) else {
+            throw ParquetError(.notParquet, "the file does not start with the PAR1 magic", path: path, offset: 0)
+        }
+        let footerLength = tail.withUnsafeBytes {
+            Int(UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: tailLength - 8, as: UInt32.self)))
+        }
+        guard footerLength <= size - 12 else {
+            throw ParquetError(
+                .corrupt, "footer length \(footerLength) does not fit in a file of \(size) bytes",
+                path: path, offset: size - 8)
+        }
+        guard footerLength <= options.limits.maxFooterSize else {
+            throw ParquetError(
+                .limitExceeded, "footer of \(footerLength) bytes exceeds the limit of \(options.limits.maxFooterSize)",
+                path: path, offset: size - 8)
+        }
+        let footerStart = size - 8 - footerLength
+        let footer: [UInt8]
+        if footerLength + 8 <= tailLength {
+            footer = Array(tail[(tailLength - 8 - footerLength)..<(tailLength - 8)])
+        } else {
+            footer = try Self.read(source, footerStart..<(size - 8), path: path)
+        }
+        let limits = ThriftCompactReader.Limits(
+            maxDepth: 64, maxCollectionCount: max(1024, options.limits.maxSchemaElements))
+        let metadata: FileMetaData
+        do {
+            metadata = try FileMetaData.decode(footer, fileOffset: footerStart, limits: limits)
+        } catch {
+            throw ParquetError(error, path: path)
+        }
+        guard metadata.schema.count <= options.limits.maxSchemaElements else {
+            throw ParquetError(
+                .limitExceeded, "the schema has \(metadata.schema.count) elements", path: path, offset: footerStart)
+        }
+        let converted: ReadSchema
+        do {
+            converted = try SchemaConverter.convert(metadata, maxDepth: options.limits.maxNestingDepth)
+        } catch {
+            throw error.with(path: path, offset: footerStart)
+        }
+        for (index, group) in metadata.rowGroups.enumerated() {
+            guard group.columns.count == converted.leaves.count else {
+                throw ParquetError(
+                    .corrupt,
+                    "row group \(index) has \(group.columns.count) column chunks for \(converted.leaves.count) schema columns",
+                    path: path, offset: footerStart)
+            }
+        }
+        self.metadata = metadata
+        self.readSchema = converted
+        self.schema = converted.schema
+        self.footerOffset = footerStart
+        self.chunkSizePadding = Self.needsDictionaryHeaderPadding(metadata.createdBy) ? 100 : 0
+    }
+
+    /// Reads one row group. `columns` selects top-level fields by name, in the order given
+    /// (nested fields come whole); nil reads every field.
+    public func readRowGroup(_ index: Int, columns: [String]? = nil) throws -> RecordBatch {
+        guard index >= 0, index < metadata.rowGroups.count else {
+            throw ParquetError(
+                .invalidArgument, "row group \(index) does not exist (the file has \(metadata.rowGroups.count))",
+                path: path)
+        }
+        let plans = try selectFields(columns)
+        let group = metadata.rowGroups[index]
+        let rows = Int(clamping: group.numRows)
+        if plans.isEmpty { return RecordBatch(emptySchemaRows: rows) }
+
+        var data = [LeafData?](repeating: nil, count: readSchema.leaves.count)
+        var decompressors = DecompressorCache()
+        for plan in plans {
+            for leafIndex in plan.leaves where data[leafIndex] == nil {
+                let leaf = readSchema.leaves[leafIndex]
+                data[leafIndex] = try readColumnChunk(
+                    group.columns[leafIndex], leaf: leaf, rowGroup: index, decompressors: &decompressors)
+            }
+        }
+        let assembler = LevelAssembler(leaves: readSchema.leaves, data: data)
+        var columnsOut: [Column] = []
+        columnsOut.reserveCapacity(plans.count)
+        for plan in plans {
+            let column: Column
+            do {
+                column = try assembler.build(plan)
+            } catch {
+                throw error.with(path: path, column: plan.field.name)
+            }
+            guard column.count == rows else {
+                throw ParquetError(
+                    .corrupt, "column has \(column.count) rows where row group \(index) has \(rows)",
+                    path: path, column: plan.field.name)
+            }
+            columnsOut.append(column)
+        }
+        do {
+            return try RecordBatch(schema: Schema(plans.map(\.field), metadata: schema.metadata), columns: columnsOut)
+        } catch {
+            throw ParquetError(.corrupt, "decoded columns do not form a batch", path: path, underlying: "\(error)")
+        }
+    }
+
+    private func selectFields(_ names: [String]?) throws(ParquetError) -> [FieldPlan] {
+        guard let names else { return readSchema.fields }
+        var plans: [FieldPlan] = []
+        plans.reserveCapacity(names.count)
+        for name in names {
+            guard let position = schema.index(of: name) else {
+                throw ParquetError(.invalidArgument, "no top-level column named '\(name)'", path: path)
+            }
+            plans.append(readSchema.fields[position])
+        }
+        return plans
+    }
+
+    // MARK: Column chunks
+
+    /// The byte range of a column chunk, checked against the file.
+    func chunkRange(_ chunk: ColumnChunk, leaf: LeafDescriptor) throws(ParquetError) -> (ColumnMetaData, Range<Int>) {
+        guard let meta = chunk.metaData else {
+            throw ParquetError(.unsupported, "column chunk without metadata", path: path, column: leaf.dottedPath)
+        }
+        if let external = chunk.filePath, !external.isEmpty {
+            throw ParquetError(
+                .unsupported, "column chunk stored in another file", path: path, column: leaf.dottedPath)
+        }
+        guard meta.type == leaf.physicalType else {
+            throw ParquetError(
+                .corrupt, "column chunk type \(meta.type) differs from the schema's \(leaf.physicalType)",
+                path: path, column: leaf.dottedPath)
+        }
+        let start = meta.chunkStartOffset
+        let length = meta.totalCompressedSize
+        let (end, overflow) = start.addingReportingOverflow(length)
+        guard start >= 4, length >= 0, !overflow, end <= Int64(footerOffset) else {
+            throw ParquetError(
+                .corrupt, "column chunk range \(start)+\(length) lies outside the data of the file",
+                path: path, offset: Int(clamping: start), column: leaf.dottedPath)
+        }
+        let lower = Int(start)
+        var upper = Int(end)
+        if chunkSizePadding > 0 { upper = min(upper + chunkSizePadding, footerOffset) }
+        guard upper - lower <= options.limits.maxColumnChunkSize else {
+            throw ParquetError(
+                .limitExceeded, "column chunk of \(upper - lower) bytes exceeds the limit",
+                path: path, offset: lower, column: leaf.dottedPath)
+        }
+        return (meta, lower..<upper)
+    }
+
+    private func readColumnChunk(
+        _ chunk: ColumnChunk, leaf: LeafDescriptor, rowGroup: Int, decompressors: inout DecompressorCache
+    ) throws -> LeafData {
+        if let meta = chunk.metaData, meta.numValues == 0 {
+            // An empty chunk: nothing to read (writers leave its offsets unset).
+            return LeafData()
+        }
+        let (meta, range) = try chunkRange(chunk, leaf: leaf)
+        let bytes = try Self.read(source, range, path: path)
+        guard bytes.count == range.count else {
+            throw ParquetError(.io, "the source returned \(bytes.count) bytes for \(range.count) requested", path: path)
+        }
+        let decompressor = try decompressors.decompressor(for: meta.codec, path: path, column: leaf.dottedPath)
+        var reader = ColumnChunkReader(
+            leaf: leaf, metadata: meta, options: options, decompressor: decompressor)
+        do {
+            return try reader.read(bytes, fileOffset: range.lowerBound)
+        } catch {
+            throw error.with(path: path, column: leaf.dottedPath)
+        }
+    }
+
+    static func read(_ source: any ByteRangeSource, _ range: Range<Int>, path: String?) throws(ParquetError) -> [UInt8] {
+        do {
+            return try source.read(range)
+        } catch let error as ByteIOError {
+            throw ParquetError(
+                .io, "reading bytes \(range.lowerBound)..<\(range.upperBound) failed", path: path,
+                offset: range.lowerBound, underlying: error.description, isRetryable: error.isRetryable)
+        } catch {
+            throw ParquetError(
+                .io, "reading bytes \(range.lowerBound)..<\(range.upperBound) failed", path: path,
+                offset: range.lowerBound, underlying: "\(error)")
+        }
+    }
+
+    /// parquet-mr before 1.2.9 wrote chunk sizes without the dictionary page header
+    /// (PARQUET-816); parquet-cpp pads such chunks by up to 100 bytes, and so do we. A
+    /// `created_by` of "parquet-mr" with no version counts as old, as in parquet-cpp.
+    static func needsDictionaryHeaderPadding(_ createdBy: String?) -> Bool {
+        guard let createdBy else { return false }
+        let words = createdBy.split(separator: " ")
+        guard words.first == "parquet-mr" else { return false }
+        guard words.count >= 3, words[1] == "version" else { return true }
+        let version = words[2].prefix { $0.isNumber || $0 == "." }
+        var parts = version.split(separator: ".", omittingEmptySubsequences: false).map { Int($0) ?? 0 }
+        while parts.count < 3 { parts.append(0) }
+        return (parts[0], parts[1], parts[2]) < (1, 2, 9)
+    }
+}
+
+/// One decompressor per codec for the duration of a read.
+struct DecompressorCache {
+    private var cache: [Int32: Decompressor] = [:]
+
+    mutating func decompressor(
+        for codec: ParquetFormat.CompressionCodec, path: String?, column: String
+    ) throws(ParquetError) -> Decompressor? {
+        if codec == .uncompressed { return nil }
+        if let existing = cache[codec.rawValue] { return existing }
+        let kind: Compression.CompressionCodec
+        switch codec {
+        case .snappy: kind = .snappy
+        case .gzip: kind = .gzip()
+        case .zstd: kind = .zstd()
+        case .lz4Raw: kind = .lz4Raw
+        case .lz4: kind = .lz4Hadoop
+        case .brotli: kind = .brotli()
+        default:
+            throw ParquetError(.unsupported, "compression codec \(codec)", path: path, column: column)
+        }
+        do {
+            let made = try Decompressor(codec: kind)
+            cache[codec.rawValue] = made
+            return made
+        } catch {
+            throw ParquetError(
+                .unsupported, "compression codec \(codec) is unavailable", path: path, column: column,
+                underlying: error.description)
+        }
+    }
+}
+
+extension ParquetError {
+    /// Wraps an error of the ParquetFormat layer.
+    init(_ error: ParquetFormatError, path: String? = nil, column: String? = nil) {
+        let code: Code =
+            switch error.code {
+            case .truncated: .truncated
+            case .corrupt: .corrupt
+            case .limitExceeded: .limitExceeded
+            case .unsupported: .unsupported
+            case .checksumMismatch: .checksumMismatch
+            }
+        self.init(code, error.message, path: path, offset: error.offset, column: error.column ?? column)
+    }
+}

@@ -1,0 +1,295 @@
+import Columnar
+import ParquetFormat
+
+// Physical values to Columnar values: widening, narrowing, INT96 and big-endian decimals,
+// dictionary gathers, and the encodings other than PLAIN and dictionary.
+
+enum ValueDecoding {
+    /// Bytes per physical value of a fixed-width physical type.
+    static func physicalWidth(_ leaf: LeafDescriptor) throws(ParquetError) -> Int {
+        switch leaf.physicalType {
+        case .int32, .float: return 4
+        case .int64, .double: return 8
+        case .int96: return 12
+        case .fixedLenByteArray: return leaf.typeLength
+        default: throw ParquetError(.unsupported, "physical type \(leaf.physicalType) is not fixed-width")
+        }
+    }
+
+    /// Appends `count` physical values at `source` (`physicalWidth` bytes each), converted.
+    static func appendConverted(
+        _ source: UnsafeRawPointer, count: Int, physicalWidth: Int, _ conversion: ValueConversion,
+        to values: inout [UInt8]
+    ) {
+        if case .copy = conversion {
+            values.append(contentsOf: UnsafeRawBufferPointer(start: source, count: count * physicalWidth))
+            return
+        }
+        let width = conversion.outputWidth
+        guard width > 0, count > 0 else { return }
+        let start = values.count
+        values.append(contentsOf: repeatElement(0, count: count * width))
+        values.withUnsafeMutableBytes { raw in
+            convert(source, count: count, physicalWidth: physicalWidth, conversion, into: raw.baseAddress.unsafelyUnwrapped + start)
+        }
+    }
+
+    /// Converts `count` physical values into `destination` (`conversion.outputWidth` each).
+    static func convert(
+        _ source: UnsafeRawPointer, count: Int, physicalWidth: Int, _ conversion: ValueConversion,
+        into destination: UnsafeMutableRawPointer
+    ) {
+        switch conversion {
+        case .copy, .boolean:
+            destination.copyMemory(from: source, byteCount: count * physicalWidth)
+        case .narrowInt32(let width):
+            if width == 1 {
+                let out = destination.assumingMemoryBound(to: UInt8.self)
+                for i in 0..<count {
+                    out[i] = UInt8(truncatingIfNeeded: source.loadUnaligned(fromByteOffset: i &* 4, as: UInt32.self))
+                }
+            } else {
+                for i in 0..<count {
+                    let v = UInt16(truncatingIfNeeded: source.loadUnaligned(fromByteOffset: i &* 4, as: UInt32.self))
+                    destination.storeBytes(of: v, toByteOffset: i &* 2, as: UInt16.self)
+                }
+            }
+        case .int32ToInt64:
+            for i in 0..<count {
+                let v = Int64(source.loadUnaligned(fromByteOffset: i &* 4, as: Int32.self))
+                destination.storeBytes(of: v, toByteOffset: i &* 8, as: Int64.self)
+            }
+        case .int32ToDecimal:
+            for i in 0..<count {
+                let v = Int128(source.loadUnaligned(fromByteOffset: i &* 4, as: Int32.self))
+                destination.storeBytes(of: v, toByteOffset: i &* 16, as: Int128.self)
+            }
+        case .int64ToDecimal:
+            for i in 0..<count {
+                let v = Int128(source.loadUnaligned(fromByteOffset: i &* 8, as: Int64.self))
+                destination.storeBytes(of: v, toByteOffset: i &* 16, as: Int128.self)
+            }
+        case .int96ToNanos:
+            for i in 0..<count {
+                let nanos = source.loadUnaligned(fromByteOffset: i &* 12, as: UInt64.self)
+                let julian = source.loadUnaligned(fromByteOffset: i &* 12 &+ 8, as: UInt32.self)
+                // As parquet-cpp: unsigned arithmetic that wraps, then reinterpreted.
+                let days = UInt64(julian) &- 2_440_588
+                let value = Int64(bitPattern: days &* 86_400_000_000_000 &+ nanos)
+                destination.storeBytes(of: value, toByteOffset: i &* 8, as: Int64.self)
+            }
+        case .fixedDecimal(let width):
+            for i in 0..<count {
+                let v = bigEndianInt128(source + i &* width, count: width)
+                destination.storeBytes(of: v, toByteOffset: i &* 16, as: Int128.self)
+            }
+        case .byteArray, .byteArrayDecimal, .null:
+            break
+        }
+    }
+
+    /// A big-endian two's complement integer of `count` bytes, sign-extended (or truncated to
+    /// its low 16 bytes).
+    @inline(__always)
+    static func bigEndianInt128(_ source: UnsafeRawPointer, count: Int) -> Int128 {
+        guard count > 0 else { return 0 }
+        let first = source.load(as: Int8.self)
+        var value: UInt128 = first < 0 ? ~0 : 0
+        let start = count > 16 ? count - 16 : 0
+        for i in start..<count {
+            value = (value &<< 8) | UInt128(source.load(fromByteOffset: i, as: UInt8.self))
+        }
+        return Int128(bitPattern: value)
+    }
+
+    /// Appends the byte arrays of `offsets`/`data` as big-endian decimals.
+    static func appendByteArrayDecimals(offsets: [Int32], data: [UInt8], to values: inout [UInt8]) throws(ParquetError) {
+        let count = max(offsets.count - 1, 0)
+        guard count > 0 else { return }
+        let start = values.count
+        values.append(contentsOf: repeatElement(0, count: count * 16))
+        values.withUnsafeMutableBytes { out in
+            data.withUnsafeBytes { bytes in
+                offsets.withUnsafeBufferPointer { o in
+                    for i in 0..<count {
+                        let lower = Int(o[i])
+                        let length = Int(o[i + 1]) - lower
+                        let v: Int128 =
+                            length > 0 ? bigEndianInt128(bytes.baseAddress.unsafelyUnwrapped + lower, count: length) : 0
+                        out.storeBytes(of: v, toByteOffset: start + i * 16, as: Int128.self)
+                    }
+                }
+            }
+        }
+    }
+
+    // MARK: Dictionary gathers
+
+    static func gatherFixed(
+        _ indices: UnsafeBufferPointer<Int32>, dictionary: DictionaryValues, width: Int, values: inout [UInt8]
+    ) {
+        let count = indices.count
+        guard width > 0, count > 0 else { return }
+        let start = values.count
+        values.append(contentsOf: repeatElement(0, count: count * width))
+        values.withUnsafeMutableBytes { raw in
+            let out = raw.baseAddress.unsafelyUnwrapped + start
+            dictionary.values.withUnsafeBytes { dict in
+                guard let source = dict.baseAddress else { return }
+                switch width {
+                case 1: gather(indices, source, out, as: UInt8.self)
+                case 2: gather(indices, source, out, as: UInt16.self)
+                case 4: gather(indices, source, out, as: UInt32.self)
+                case 8: gather(indices, source, out, as: UInt64.self)
+                case 16: gather(indices, source, out, as: UInt128.self)
+                default:
+                    for i in 0..<count {
+                        (out + i &* width).copyMemory(from: source + Int(indices[i]) &* width, byteCount: width)
+                    }
+                }
+            }
+        }
+    }
+
+    @inline(__always)
+    private static func gather<T: FixedWidthInteger>(
+        _ indices: UnsafeBufferPointer<Int32>, _ source: UnsafeRawPointer, _ out: UnsafeMutableRawPointer, as _: T.Type
+    ) {
+        let stride = MemoryLayout<T>.size
+        for i in 0..<indices.count {
+            let v = source.loadUnaligned(fromByteOffset: Int(indices[i]) &* stride, as: T.self)
+            out.storeBytes(of: v, toByteOffset: i &* stride, as: T.self)
+        }
+    }
+
+    /// Appends the dictionary's byte arrays named by `indices`: offsets first, then bytes.
+    static func gatherByteArrays(
+        _ indices: UnsafeBufferPointer<Int32>, dictionary: DictionaryValues, values: inout [UInt8],
+        offsets: inout [Int32]
+    ) throws(ParquetError) {
+        let count = indices.count
+        guard count > 0 else { return }
+        if offsets.isEmpty { offsets.append(Int32(truncatingIfNeeded: values.count)) }
+        let base = values.count
+        var total = 0
+        let firstOffset = offsets.count
+        offsets.append(contentsOf: repeatElement(0, count: count))
+        var overflow = false
+        offsets.withUnsafeMutableBufferPointer { out in
+            dictionary.offsets.withUnsafeBufferPointer { dict in
+                var running = base
+                for i in 0..<count {
+                    let index = Int(indices[i])
+                    running &+= Int(dict[index + 1]) &- Int(dict[index])
+                    out[firstOffset + i] = Int32(truncatingIfNeeded: running)
+                }
+                total = running - base
+                overflow = running > Int(Int32.max)
+            }
+        }
+        guard !overflow else {
+            offsets.removeSubrange(firstOffset...)
+            throw ParquetError(.limitExceeded, "a column chunk holds more than 2 GiB of byte arrays")
+        }
+        values.append(contentsOf: repeatElement(0, count: total))
+        values.withUnsafeMutableBytes { raw in
+            var out = raw.baseAddress.unsafelyUnwrapped + base
+            dictionary.values.withUnsafeBytes { dictBytes in
+                dictionary.offsets.withUnsafeBufferPointer { dict in
+                    guard let source = dictBytes.baseAddress else { return }
+                    for i in 0..<count {
+                        let index = Int(indices[i])
+                        let lower = Int(dict[index])
+                        let length = Int(dict[index + 1]) &- lower
+                        out.copyMemory(from: source + lower, byteCount: length)
+                        out += length
+                    }
+                }
+            }
+        }
+    }
+
+    // MARK: Other encodings
+
+    /// DELTA_BINARY_PACKED, DELTA_LENGTH_BYTE_ARRAY, DELTA_BYTE_ARRAY, BYTE_STREAM_SPLIT.
+    static func decodeOther(
+        _ section: UnsafeRawBufferPointer, encoding: Encoding, count: Int, leaf: LeafDescriptor,
+        values: inout [UInt8], offsets: inout [Int32]
+    ) throws {
+        switch (encoding, leaf.physicalType) {
+        case (.deltaBinaryPacked, .int32):
+            var decoded = [Int32](repeating: 0, count: count)
+            _ = try decoded.withUnsafeMutableBufferPointer { out in
+                try DeltaBinaryPackedDecoder.decode(section, count: count, into: out)
+            }
+            decoded.withUnsafeBytes { raw in
+                appendConverted(raw.baseAddress.unsafelyUnwrapped, count: count, physicalWidth: 4, leaf.conversion, to: &values)
+            }
+        case (.deltaBinaryPacked, .int64):
+            var decoded = [Int64](repeating: 0, count: count)
+            _ = try decoded.withUnsafeMutableBufferPointer { out in
+                try DeltaBinaryPackedDecoder.decode(section, count: count, into: out)
+            }
+            decoded.withUnsafeBytes { raw in
+                appendConverted(raw.baseAddress.unsafelyUnwrapped, count: count, physicalWidth: 8, leaf.conversion, to: &values)
+            }
+        case (.deltaLengthByteArray, .byteArray):
+            if leaf.conversion == .byteArray {
+                if offsets.isEmpty { offsets.append(Int32(truncatingIfNeeded: values.count)) }
+                _ = try DeltaLengthByteArray.decode(section, count: count, offsets: &offsets, data: &values)
+            } else {
+                var localOffsets: [Int32] = []
+                var localData: [UInt8] = []
+                _ = try DeltaLengthByteArray.decode(section, count: count, offsets: &localOffsets, data: &localData)
+                try appendByteArrayDecimals(offsets: localOffsets, data: localData, to: &values)
+            }
+        case (.deltaByteArray, .byteArray):
+            if leaf.conversion == .byteArray {
+                if offsets.isEmpty { offsets.append(Int32(truncatingIfNeeded: values.count)) }
+                _ = try DeltaByteArray.decode(
+                    section, count: count, offsets: &offsets, data: &values,
+                    maxDataBytes: Int(Int32.max) - values.count)
+            } else {
+                var localOffsets: [Int32] = []
+                var localData: [UInt8] = []
+                _ = try DeltaByteArray.decode(section, count: count, offsets: &localOffsets, data: &localData)
+                try appendByteArrayDecimals(offsets: localOffsets, data: localData, to: &values)
+            }
+        case (.deltaByteArray, .fixedLenByteArray):
+            let width = leaf.typeLength
+            var local: [UInt8] = []
+            _ = try DeltaByteArray.decodeFixed(section, count: count, width: width, data: &local)
+            local.withUnsafeBytes { raw in
+                guard let base = raw.baseAddress else { return }
+                appendConverted(base, count: count, physicalWidth: width, leaf.conversion, to: &values)
+            }
+        case (.byteStreamSplit, .float), (.byteStreamSplit, .double), (.byteStreamSplit, .int32),
+            (.byteStreamSplit, .int64), (.byteStreamSplit, .fixedLenByteArray):
+            let width = try physicalWidth(leaf)
+            let (needed, overflow) = count.multipliedReportingOverflow(by: width)
+            guard !overflow, needed <= section.count else {
+                throw ParquetError(.truncated, "\(count) values of \(width) bytes need more than the \(section.count) bytes left")
+            }
+            if case .copy = leaf.conversion {
+                let start = values.count
+                values.append(contentsOf: repeatElement(0, count: needed))
+                _ = try values.withUnsafeMutableBytes { raw in
+                    try ByteStreamSplit.decode(
+                        section, width: width, count: count,
+                        into: UnsafeMutableRawBufferPointer(rebasing: raw[start..<(start + needed)]))
+                }
+            } else {
+                var local = [UInt8](repeating: 0, count: needed)
+                _ = try local.withUnsafeMutableBytes { raw in
+                    try ByteStreamSplit.decode(section, width: width, count: count, into: raw)
+                }
+                local.withUnsafeBytes { raw in
+                    guard let base = raw.baseAddress else { return }
+                    appendConverted(base, count: count, physicalWidth: width, leaf.conversion, to: &values)
+                }
+            }
+        default:
+            throw ParquetError(.unsupported, "value encoding \(encoding) of \(leaf.physicalType)")
+        }
+    }
+}
