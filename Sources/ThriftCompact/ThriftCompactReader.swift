@@ -5,7 +5,8 @@
 /// deliberately not `Sendable`; the values decoded from it are.
 ///
 /// Every length and count is checked against the bytes that remain (and against `limits`)
-/// before anything is allocated, so hostile input costs at most its own size. Errors carry
+/// before anything is allocated: a declared size the rest of the input cannot hold fails
+/// instead of allocating. Nesting is bounded by `limits.maxDepth`. Errors carry
 /// `position`, which is `baseOffset` plus the bytes consumed: pass the file offset of the
 /// buffer's first byte as `baseOffset` to get file offsets in errors.
 ///

@@ -31,7 +31,9 @@ struct RoundTripTests {
             #expect(repetitive.count == 1 << 20)
             #expect(random.count == 1 << 20)
         } else {
-            #expect(repetitive.count < (1 << 20) / 8, "\(codec): \(repetitive.count) bytes")
+            // Snappy and LZ4 trade ratio for speed (about 6.7x here); the others reach 14x and more.
+            let fast = codec == .snappy || codec == .lz4Raw
+            #expect(repetitive.count < (1 << 20) / (fast ? 5 : 10), "\(codec): \(repetitive.count) bytes")
             // Incompressible data grows by a small bounded overhead only.
             #expect(random.count >= 1 << 20)
             #expect(random.count < (1 << 20) + (1 << 20) / 64, "\(codec): \(random.count) bytes")

@@ -69,7 +69,8 @@ struct StreamingTests {
         try Array(compressed.dropLast(5)).withUnsafeBytes { chunk in
             try streaming.feed(chunk) { received += $0.count }
         }
-        #expect(received > 0 && received < Self.data.count)
+        // gzip may have given all the data: the cut fell in its 8-byte trailer.
+        #expect(received > Self.data.count / 2 && received <= Self.data.count)
         let error = #expect(throws: CompressionError.self) { try streaming.finish() }
         #expect(error?.code == .corrupt)
         #expect(throws: CompressionError.self) { try streaming.finish() }

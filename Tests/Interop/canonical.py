@@ -73,7 +73,7 @@ def column_values(array, typ):
         return out
     if pa.types.is_dictionary(typ):
         return column_values(array.dictionary_decode(), typ.value_type)
-    if isinstance(typ, pa.ExtensionType):
+    if isinstance(typ, pa.BaseExtensionType):
         if typ.extension_name == "arrow.uuid":
             return [None if v is None else str(uuid.UUID(bytes=v)) for v in array.storage.to_pylist()]
         return column_values(array.storage, typ.storage_type)
@@ -109,7 +109,8 @@ def column_values(array, typ):
         raw = array.cast(pa.int64()).to_pylist()
         return [None if v is None else _civil(v // 86400000) for v in raw]
     if pa.types.is_time(typ):
-        raw = array.cast(pa.int64()).to_pylist()
+        storage = pa.int32() if pa.types.is_time32(typ) else pa.int64()
+        raw = array.view(storage).to_pylist()
         unit = typ.unit
         return [None if v is None else _time_text(v, unit) for v in raw]
     if pa.types.is_timestamp(typ):

@@ -43,7 +43,7 @@ struct EncodingByteStreamSplitTests {
 
     @Test("Typed doubles survive the round trip bit for bit")
     func doubles() throws {
-        let values: [Double] = [0, -0.0, .pi, -.infinity, .nan, 1e-310, .greatestFiniteMagnitude]
+        let values: [Double] = [0, -0.0, .pi, -.infinity, .nan, .leastNonzeroMagnitude, .greatestFiniteMagnitude]
         var encoded: [UInt8] = []
         values.withUnsafeBytes { ByteStreamSplit.encode($0, width: 8, appendingTo: &encoded) }
         var decoded = [Double](repeating: 1, count: values.count)

@@ -66,6 +66,16 @@ struct EncodingDeltaBinaryPackedTests {
         #expect(try dbpDecode64(bytes, count: 8).values == [7, 5, 3, 1, 2, 3, 4, 5])
     }
 
+    @Test("A last miniblock holding only the bytes its values need is accepted")
+    func unpaddedLastMiniblock() throws {
+        // 7, 5, 3, 1, 2: four deltas at 2 bits fit in one byte of the two a full miniblock takes.
+        let bytes: [UInt8] = [0x08, 0x01, 0x05, 0x0E, 0x03, 0x02, 0xC0]
+        let decoded = try dbpDecode32(bytes, count: 5)
+        #expect(decoded.values == [7, 5, 3, 1, 2])
+        #expect(decoded.consumed == 7)
+        expectEncodingError(.truncated) { _ = try dbpDecode32(Array(bytes.dropLast()), count: 5) }
+    }
+
     @Test("Encoder bytes: empty, one value, a constant step")
     func encoderBytes() throws {
         #expect(dbpEncode([Int64]()) == [0x80, 0x01, 0x04, 0x00, 0x00])
@@ -182,9 +192,19 @@ struct EncodingDeltaBinaryPackedTests {
         // A miniblock cut short.
         let values = (0..<200).map { Int64($0 * $0) }
         let encoded = dbpEncode(values)
+        var failures = 0
         for length in 0..<encoded.count {
-            expectEncodingError(.truncated) { _ = try dbpDecode64(Array(encoded[0..<length]), count: values.count) }
+            do {
+                // Possible only when the cut falls in the padding of the last miniblock.
+                let decoded = try dbpDecode64(Array(encoded[0..<length]), count: values.count)
+                #expect(decoded.values == values)
+                #expect(decoded.consumed == length)
+            } catch let error as ParquetFormatError {
+                #expect(error.code == .truncated, "\(error)")
+                failures += 1
+            }
         }
+        #expect(failures >= encoded.count - 32 * 8)
     }
 
     @Test("Random bytes never crash the decoder")
@@ -248,6 +268,17 @@ struct EncodingDeltaByteArrayTests {
         #expect(try dlbaDecode(encoded + [0x00], count: 4, offsets: &offsets, data: &data) == encoded.count)
         #expect(offsets == [0, 5, 10, 16, 22])
         #expect(data == tail)
+    }
+
+    @Test("DELTA_LENGTH_BYTE_ARRAY: fewer values than the header holds")
+    func dlbaFewerValues() throws {
+        let values = strings(["Hello", "World", "Foobar", "ABCDEF"])
+        let encoded = dlbaEncode(values)
+        var offsets: [Int32] = []
+        var data: [UInt8] = []
+        let consumed = try dlbaDecode(encoded, count: 2, offsets: &offsets, data: &data)
+        #expect(byteArrayValues(offsets: offsets, data: data) == Array(values[0..<2]))
+        #expect(consumed == encoded.count - 12)
     }
 
     @Test("Encodings.md: axis, axle, babble, babyhood")

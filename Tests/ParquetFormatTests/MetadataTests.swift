@@ -149,6 +149,17 @@ private func decodePageHeader(_ bytes: [UInt8], fileOffset: Int = 0) throws -> (
         #expect(parquetError { _ = try DataPageHeaderV2.decode(v2.encode()) }?.code == .corrupt)
     }
 
+    @Test func dataPageV2LevelsMustFitInThePage() {
+        let header = PageHeader(
+            type: .dataPageV2, uncompressedPageSize: 100, compressedPageSize: 10,
+            dataPageHeaderV2: DataPageHeaderV2(
+                numValues: 5, numNulls: 0, numRows: 5, encoding: .plain,
+                definitionLevelsByteLength: 8, repetitionLevelsByteLength: 3))
+        let error = parquetError { _ = try decodePageHeader(header.encode(), fileOffset: 9) }
+        #expect(error?.code == .corrupt)
+        #expect(error?.offset == 9)
+    }
+
     @Test func hugeDeclaredLengthsThrowWithoutAllocating() {
         // A PageHeader whose statistics.max claims 2 GB.
         let bytes: [UInt8] = [
@@ -489,5 +500,8 @@ private func decodePageHeader(_ bytes: [UInt8], fileOffset: Int = 0) throws -> (
         #expect(
             parquetError { _ = try SchemaElement.decode(noName.bytes) }?.message.contains("name")
                 == true)
+        // An empty schema list: not even a root.
+        let noRoot = FileMetaData(schema: [], numRows: 0, rowGroups: []).encode()
+        #expect(parquetError { _ = try FileMetaData.decode(noRoot) }?.code == .corrupt)
     }
 }

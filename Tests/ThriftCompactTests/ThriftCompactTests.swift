@@ -284,6 +284,52 @@ private func thriftError(
         #expect(values == ["1=7", "2.1=8", "2.15=9", "3=10"])
     }
 
+    /// Ten nested structs (deeper than the stack's inline levels): at level L, field 3L+1 is
+    /// an i32, field 3L+2 the nested struct, field 3L+3 an i32 written after it returns.
+    @Test func deepNestingRestoresEveryLevel() throws {
+        func write(_ w: inout ThriftCompactWriter, level: Int16) {
+            w.beginStruct()
+            w.writeField(id: 3 * level + 1, i32: Int32(level))
+            if level < 9 {
+                w.writeFieldHeader(id: 3 * level + 2, type: .struct)
+                write(&w, level: level + 1)
+            }
+            w.writeField(id: 3 * level + 3, i32: -Int32(level))
+            w.endStruct()
+        }
+        func read(_ r: inout ThriftCompactReader, level: Int16, into log: inout [String]) throws {
+            try r.beginStruct()
+            #expect(r.structDepth == Int(level) + 1)
+            while let field = try r.readFieldHeader() {
+                if field.type == .struct {
+                    try read(&r, level: level + 1, into: &log)
+                } else {
+                    log.append("\(level):\(field.id)=\(try r.readI32())")
+                }
+            }
+            r.endStruct()
+        }
+        var writer = ThriftCompactWriter()
+        write(&writer, level: 0)
+        #expect(writer.structDepth == 0)
+        let bytes = writer.bytes
+        // Per level: two i32 fields of 2 bytes and a stop byte, plus a struct header for nine
+        // of them. Field 3L+3 is short form (delta 1 from the nested struct's id 3L+2, not
+        // from the nested ids); the first id of levels 5...9 (16 and up) takes the long form.
+        #expect(bytes.count == 10 * 5 + 9 + 5)
+        var log: [String] = []
+        try bytes.withUnsafeBytes { buffer in
+            var reader = ThriftCompactReader(bytes: buffer)
+            try read(&reader, level: 0, into: &log)
+            #expect(reader.structDepth == 0)
+            #expect(reader.bytesRemaining == 0)
+        }
+        let expected =
+            (0..<10).map { "\($0):\(3 * $0 + 1)=\($0)" }
+            + (0..<10).reversed().map { "\($0):\(3 * $0 + 3)=\(-$0)" }
+        #expect(log == expected)
+    }
+
     @Test func invalidTypeCodesAreRejected() {
         let error = thriftError([0x15, 0x00, 0x1D], baseOffset: 10) { reader in
             try reader.beginStruct()

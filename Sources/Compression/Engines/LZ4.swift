@@ -71,7 +71,7 @@ enum LZ4Block {
         var output = [UInt8]()
         while true {
             output.removeAll(keepingCapacity: true)
-            output.append(contentsOf: repeatElement(0, count: capacity))
+            output.appendZeros(capacity)
             let size = output.withUnsafeMutableBytes { decode(input, into: $0) }
             if let size {
                 output.removeLast(capacity - size)
@@ -145,7 +145,7 @@ enum HadoopLZ4 {
                 // Allocate no more than the chunk can decode to, whatever the header claims.
                 let room = min(blockSize - blockDone, LZ4Block.maxDecodedSize(compressedSize: chunkSize))
                 let start = output.count
-                output.append(contentsOf: repeatElement(0, count: room))
+                output.appendZeros(room)
                 let size = output.withUnsafeMutableBytes { LZ4Block.decode(chunk, into: $0.dropping(start)) }
                 guard let size else { return .notFramed }
                 output.removeLast(room - size)

@@ -9,6 +9,13 @@
 /// ever written through it.
 nonisolated(unsafe) private let emptyStorage = UnsafeMutableRawPointer.allocate(byteCount: 1, alignment: 16)
 
+/// 64 KiB of zeros, never written after being made.
+nonisolated(unsafe) private let zeroPage: UnsafeRawBufferPointer = {
+    let page = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 << 10, alignment: 16)
+    page.initializeMemory(as: UInt8.self, repeating: 0)
+    return UnsafeRawBufferPointer(page)
+}()
+
 extension UnsafeRawBufferPointer {
     /// The base address, or a valid non-null address when the buffer is empty.
     var nonNullBase: UnsafeRawPointer { baseAddress ?? UnsafeRawPointer(emptyStorage) }
@@ -49,6 +56,26 @@ extension UnsafeMutableRawBufferPointer {
 }
 
 extension Array where Element == UInt8 {
+    /// Appends `count` zero bytes: room for a C library to write into.
+    ///
+    /// Not `append(contentsOf: repeatElement(0, count:))`, which unoptimized
+    /// builds run byte by byte (seconds for a few megabytes in debug tests):
+    /// a new array is a memset, and a non-empty one is extended by copies of a
+    /// static zero page, growing geometrically as appends do.
+    mutating func appendZeros(_ count: Int) {
+        guard count > 0 else { return }
+        if isEmpty {
+            self = [UInt8](repeating: 0, count: count)
+            return
+        }
+        var left = count
+        while left > 0 {
+            let n = Swift.min(left, zeroPage.count)
+            append(contentsOf: UnsafeRawBufferPointer(rebasing: zeroPage[0..<n]))
+            left -= n
+        }
+    }
+
     /// Grows the array by `capacity` bytes, lets `body` write into them and
     /// return how many it wrote, then keeps only those. On error the array is
     /// left as it was. Returns the number of bytes kept.
@@ -58,7 +85,7 @@ extension Array where Element == UInt8 {
         _ body: (UnsafeMutableRawBufferPointer) throws(CompressionError) -> Int
     ) throws(CompressionError) -> Int {
         let start = count
-        append(contentsOf: repeatElement(0, count: capacity))
+        appendZeros(capacity)
         let result: Result<Int, CompressionError> = withUnsafeMutableBytes { all in
             Result { () throws(CompressionError) in try body(all.dropping(start)) }
         }

@@ -88,7 +88,7 @@ extension StreamDecoder {
                     continue
                 }
                 let grow = Swift.max(1, Swift.min(nextCapacity, maxOutput) - output.count)
-                output.append(contentsOf: repeatElement(0, count: grow))
+                output.appendZeros(grow)
                 nextCapacity = Swift.min(maxOutput, output.count.saturatingMultiplied(by: 2))
             }
             let start = produced

@@ -15,48 +15,81 @@ struct DictionaryValues {
     var offsets: [Int32]
 }
 
+/// Where decoded values go: dense values in the leaf's Columnar representation.
+struct ValueSink {
+    /// Fixed-width values, or the concatenated bytes of byte arrays.
+    var values: GrowableArray<UInt8>
+    /// End offsets of byte arrays (with a leading 0); unused for fixed-width values.
+    var offsets: GrowableArray<Int32>
+
+    init(valueCapacity: Int, offsetCapacity: Int, byteArrays: Bool) {
+        values = GrowableArray(capacity: valueCapacity)
+        offsets = GrowableArray(capacity: byteArrays ? offsetCapacity + 1 : 0)
+        if byteArrays { offsets.append(0) }
+    }
+}
+
 struct ColumnChunkReader {
     let leaf: LeafDescriptor
     let metadata: ColumnMetaData
     let options: ParquetReadOptions
     var decompressor: Decompressor?
 
-    private var data = LeafData()
+    private var definitionLevels = GrowableArray<UInt8>()
+    private var repetitionLevels = GrowableArray<UInt8>()
+    private var sink: ValueSink
+    private var levelCount = 0
+    private var valueCount = 0
     private var dictionary: DictionaryValues?
     private var sawDataPage = false
     /// Reused buffers: a decompressed page, dictionary indices.
     private var pageBuffer: [UInt8] = []
     private var indexBuffer: [Int32] = []
 
+    /// Initial capacities are guesses from the (untrusted) metadata, capped; buffers grow
+    /// as pages are decoded.
+    private static let maxInitialEntries = 1 << 24
+    private static let maxInitialBytes = 64 << 20
+
     init(leaf: LeafDescriptor, metadata: ColumnMetaData, options: ParquetReadOptions, decompressor: Decompressor?) {
         self.leaf = leaf
         self.metadata = metadata
         self.options = options
         self.decompressor = decompressor
+        let entries = min(Int(clamping: metadata.numValues), Self.maxInitialEntries)
+        if leaf.maxDefinitionLevel > 0 { definitionLevels = GrowableArray(capacity: entries) }
+        if leaf.maxRepetitionLevel > 0 { repetitionLevels = GrowableArray(capacity: entries) }
+        let width = leaf.conversion.outputWidth
+        let byteArrays = leaf.conversion == .byteArray
+        let valueBytes =
+            byteArrays
+            ? min(Int(clamping: metadata.totalUncompressedSize), Self.maxInitialBytes)
+            : min(entries, Self.maxInitialBytes / max(width, 1)) * width
+        sink = ValueSink(valueCapacity: valueBytes, offsetCapacity: byteArrays ? entries : 0, byteArrays: byteArrays)
     }
 
     /// Decodes every page of the chunk whose bytes are `bytes` (starting at `fileOffset`).
     mutating func read(_ bytes: [UInt8], fileOffset: Int) throws(ParquetError) -> LeafData {
         let expected = Int(clamping: metadata.numValues)
-        let reserve = min(expected, 1 << 20)
-        if leaf.maxDefinitionLevel > 0 { data.definitionLevels.reserveCapacity(reserve) }
-        if leaf.maxRepetitionLevel > 0 { data.repetitionLevels.reserveCapacity(reserve) }
-        if leaf.conversion == .byteArray { data.offsets.reserveCapacity(reserve + 1) }
-        let width = leaf.conversion.outputWidth
-        if width > 0 { data.values.reserveCapacity(min(expected, (1 << 24) / width) * width) }
-
         do {
             try bytes.withUnsafeBytes { raw in try readPages(raw, fileOffset: fileOffset, expected: expected) }
         } catch {
             throw Self.mapError(error, offset: fileOffset)
         }
-        try validateRepetition()
+        var data = LeafData()
+        data.levelCount = levelCount
+        data.valueCount = valueCount
+        data.definitionLevels = definitionLevels.finish()
+        data.repetitionLevels = repetitionLevels.finish()
+        data.values = sink.values.finish()
+        if leaf.conversion == .byteArray { data.offsets = sink.offsets.finish() }
+        try Self.validateRepetition(leaf, data)
         return data
     }
 
     private mutating func readPages(_ raw: UnsafeRawBufferPointer, fileOffset: Int, expected: Int) throws(ParquetError) {
         var position = 0
-        while position < raw.count && data.levelCount < expected {
+        while position < raw.count && levelCount < expected {
             let pageStart = position
             let header: PageHeader
             let headerLength: Int
@@ -139,15 +172,20 @@ struct ColumnChunkReader {
         pageBuffer = []
         defer { pageBuffer = page }
         let bytes = try decompressWhole(body, uncompressedSize: Int(header.uncompressedPageSize), into: &page)
-        var values: [UInt8] = []
-        var offsets: [Int32] = []
+        let byteArrays = leaf.conversion == .byteArray
+        var values = ValueSink(valueCapacity: 0, offsetCapacity: 0, byteArrays: byteArrays)
         if leaf.conversion != .null {
             try Self.withBytes(bytes, page) { section in
-                try Self.decodePlain(section, count: count, leaf: leaf, values: &values, offsets: &offsets)
+                // Every value takes at least one byte (one bit for booleans): check before allocating.
+                let minimum = leaf.physicalType == .boolean ? (count + 7) / 8 : count
+                guard minimum <= section.count else {
+                    throw ParquetError(.truncated, "dictionary of \(count) values in \(section.count) bytes")
+                }
+                try Self.decodePlain(section, count: count, leaf: leaf, into: &values)
             }
         }
-        if leaf.conversion == .byteArray && offsets.isEmpty { offsets = [0] }
-        dictionary = DictionaryValues(count: count, values: values, offsets: offsets)
+        dictionary = DictionaryValues(
+            count: count, values: values.values.finish(), offsets: byteArrays ? values.offsets.finish() : [])
     }
 
     /// The page body decompressed (or the body itself when the chunk is uncompressed).
@@ -199,16 +237,17 @@ struct ColumnChunkReader {
             if leaf.maxRepetitionLevel > 0 {
                 cursor += try Self.decodeLevelsV1(
                     UnsafeRawBufferPointer(rebasing: section[cursor...]), encoding: pageHeader.repetitionLevelEncoding,
-                    maxLevel: leaf.maxRepetitionLevel, count: count, into: &data.repetitionLevels)
+                    maxLevel: leaf.maxRepetitionLevel, count: count, into: &repetitionLevels)
             }
             if leaf.maxDefinitionLevel > 0 {
                 cursor += try Self.decodeLevelsV1(
                     UnsafeRawBufferPointer(rebasing: section[cursor...]), encoding: pageHeader.definitionLevelEncoding,
-                    maxLevel: leaf.maxDefinitionLevel, count: count, into: &data.definitionLevels)
+                    maxLevel: leaf.maxDefinitionLevel, count: count, into: &definitionLevels)
             }
             let present = try checkLevels(count)
-            try decodeValues(UnsafeRawBufferPointer(rebasing: section[cursor...]), encoding: pageHeader.encoding, count: present)
-            data.levelCount += count
+            try decodeValues(
+                UnsafeRawBufferPointer(rebasing: section[cursor...]), encoding: pageHeader.encoding, count: present)
+            levelCount += count
         }
     }
 
@@ -227,12 +266,12 @@ struct ColumnChunkReader {
         if leaf.maxRepetitionLevel > 0 {
             try Self.decodeRLELevels(
                 UnsafeRawBufferPointer(rebasing: body[0..<repLength]), maxLevel: leaf.maxRepetitionLevel,
-                count: count, into: &data.repetitionLevels)
+                count: count, into: &repetitionLevels)
         }
         if leaf.maxDefinitionLevel > 0 {
             try Self.decodeRLELevels(
                 UnsafeRawBufferPointer(rebasing: body[repLength..<(repLength + defLength)]),
-                maxLevel: leaf.maxDefinitionLevel, count: count, into: &data.definitionLevels)
+                maxLevel: leaf.maxDefinitionLevel, count: count, into: &definitionLevels)
         }
         let present = try checkLevels(count)
         let valuesSection = UnsafeRawBufferPointer(rebasing: body[(repLength + defLength)...])
@@ -251,7 +290,7 @@ struct ColumnChunkReader {
         } else {
             try decodeValues(valuesSection, encoding: pageHeader.encoding, count: present)
         }
-        data.levelCount += count
+        levelCount += count
     }
 
     private func checkPageCount(_ count: Int) throws(ParquetError) {
@@ -266,34 +305,27 @@ struct ColumnChunkReader {
     private func checkLevels(_ count: Int) throws(ParquetError) -> Int {
         if leaf.maxRepetitionLevel > 0 {
             let maxRep = UInt8(truncatingIfNeeded: leaf.maxRepetitionLevel)
-            var highest: UInt8 = 0
-            data.repetitionLevels.withUnsafeBufferPointer { levels in
-                for i in (levels.count - count)..<levels.count { highest = max(highest, levels[i]) }
+            let summary = repetitionLevels.withUnsafeBufferPointer { levels in
+                LevelKernels.summary(UnsafeBufferPointer(rebasing: levels[(levels.count - count)...]), target: maxRep)
             }
-            guard highest <= maxRep else {
-                throw ParquetError(.corrupt, "repetition level \(highest) above the maximum \(maxRep)")
+            guard summary.highest <= maxRep else {
+                throw ParquetError(.corrupt, "repetition level \(summary.highest) above the maximum \(maxRep)")
             }
         }
         guard leaf.maxDefinitionLevel > 0 else { return count }
         let maxDef = UInt8(truncatingIfNeeded: leaf.maxDefinitionLevel)
-        var highest: UInt8 = 0
-        var present = 0
-        data.definitionLevels.withUnsafeBufferPointer { levels in
-            for i in (levels.count - count)..<levels.count {
-                let level = levels[i]
-                highest = max(highest, level)
-                present &+= level == maxDef ? 1 : 0
-            }
+        let summary = definitionLevels.withUnsafeBufferPointer { levels in
+            LevelKernels.summary(UnsafeBufferPointer(rebasing: levels[(levels.count - count)...]), target: maxDef)
         }
-        guard highest <= maxDef else {
-            throw ParquetError(.corrupt, "definition level \(highest) above the maximum \(maxDef)")
+        guard summary.highest <= maxDef else {
+            throw ParquetError(.corrupt, "definition level \(summary.highest) above the maximum \(maxDef)")
         }
-        return present
+        return summary.matches
     }
 
     /// Every record starts at repetition level 0, and an entry can continue only a list that
     /// the previous entry reached.
-    private func validateRepetition() throws(ParquetError) {
+    static func validateRepetition(_ leaf: LeafDescriptor, _ data: LeafData) throws(ParquetError) {
         guard leaf.maxRepetitionLevel > 0, data.levelCount > 0 else { return }
         let repeatedDefs = leaf.repeatedDefinitionLevels.map { UInt8(truncatingIfNeeded: $0) }
         var failure: ParquetError?
@@ -326,12 +358,13 @@ struct ColumnChunkReader {
 
     /// Decodes a V1 level block; returns the bytes it takes.
     static func decodeLevelsV1(
-        _ bytes: UnsafeRawBufferPointer, encoding: Encoding, maxLevel: Int, count: Int, into levels: inout [UInt8]
+        _ bytes: UnsafeRawBufferPointer, encoding: Encoding, maxLevel: Int, count: Int,
+        into levels: inout GrowableArray<UInt8>
     ) throws -> Int {
         switch encoding {
         case .rle:
             guard bytes.count >= 4 else { throw ParquetError(.truncated, "page ends inside a level block length") }
-            let length = Int(bytes.loadUnaligned(as: UInt32.self).littleEndian)
+            let length = Int(UInt32(littleEndian: bytes.loadUnaligned(as: UInt32.self)))
             guard length <= bytes.count - 4 else {
                 throw ParquetError(.truncated, "level block of \(length) bytes runs past the page")
             }
@@ -339,12 +372,18 @@ struct ColumnChunkReader {
                 UnsafeRawBufferPointer(rebasing: bytes[4..<(4 + length)]), maxLevel: maxLevel, count: count, into: &levels)
             return 4 + length
         case .bitPacked:
+            // Legacy (MSB-first); check the size before allocating for it.
+            let width = LevelEncoding.bitWidth(forMaxLevel: maxLevel)
+            guard count <= bytes.count * 8 / max(width, 1) else {
+                throw ParquetError(.truncated, "BIT_PACKED levels run past the page")
+            }
             var wide = [UInt16](repeating: 0, count: count)
             let used = try wide.withUnsafeMutableBufferPointer { out in
                 try LevelEncoding.decodeBitPacked(bytes, maxLevel: maxLevel, count: count, into: out)
             }
-            levels.reserveCapacity(levels.count + count)
-            for level in wide { levels.append(UInt8(truncatingIfNeeded: level)) }
+            levels.append(uninitialized: count) { out in
+                for i in 0..<count { out[i] = UInt8(truncatingIfNeeded: wide[i]) }
+            }
             return used
         default:
             throw ParquetError(.unsupported, "level encoding \(encoding)")
@@ -354,15 +393,13 @@ struct ColumnChunkReader {
     /// Decodes `count` levels of RLE / bit-packed hybrid runs, appending them to `levels`
     /// (checked against the maximum by the caller).
     static func decodeRLELevels(
-        _ bytes: UnsafeRawBufferPointer, maxLevel: Int, count: Int, into levels: inout [UInt8]
+        _ bytes: UnsafeRawBufferPointer, maxLevel: Int, count: Int, into levels: inout GrowableArray<UInt8>
     ) throws {
         let width = LevelEncoding.bitWidth(forMaxLevel: maxLevel)
         guard width <= 8 else { throw ParquetError(.limitExceeded, "levels above 255") }
         var decoder = try RLEHybridDecoder(bytes, bitWidth: width)
-        let start = levels.count
-        levels.append(contentsOf: repeatElement(0, count: count))
-        try levels.withUnsafeMutableBufferPointer { buffer in
-            try decoder.decode(count: count, into: UnsafeMutableBufferPointer(rebasing: buffer[start..<(start + count)]))
+        try levels.append(uninitialized: count) { out in
+            try decoder.decode(count: count, into: out)
         }
     }
 
@@ -372,51 +409,41 @@ struct ColumnChunkReader {
         if count == 0 || leaf.conversion == .null { return }
         switch encoding {
         case .plain:
-            try Self.decodePlain(section, count: count, leaf: leaf, values: &data.values, offsets: &data.offsets)
+            try Self.decodePlain(section, count: count, leaf: leaf, into: &sink)
         case .plainDictionary, .rleDictionary:
             try gather(section, count: count)
         case .rle:
             guard leaf.physicalType == .boolean else {
                 throw ParquetError(.unsupported, "RLE encoding of \(leaf.physicalType) values")
             }
-            let start = data.values.count
-            data.values.append(contentsOf: repeatElement(0, count: count))
-            _ = try data.values.withUnsafeMutableBufferPointer { out in
-                try RLEBooleans.decode(section, count: count, into: UnsafeMutableBufferPointer(rebasing: out[start...]))
+            _ = try sink.values.append(uninitialized: count) { out in
+                try RLEBooleans.decode(section, count: count, into: out)
             }
         case .deltaBinaryPacked, .deltaLengthByteArray, .deltaByteArray, .byteStreamSplit:
-            try ValueDecoding.decodeOther(
-                section, encoding: encoding, count: count, leaf: leaf, values: &data.values, offsets: &data.offsets)
+            try ValueDecoding.decodeOther(section, encoding: encoding, count: count, leaf: leaf, into: &sink)
         default:
             throw ParquetError(.unsupported, "value encoding \(encoding)")
         }
-        data.valueCount += count
+        valueCount += count
     }
 
     /// Decodes `count` PLAIN values, appending them in the leaf's Columnar representation.
     static func decodePlain(
-        _ section: UnsafeRawBufferPointer, count: Int, leaf: LeafDescriptor, values: inout [UInt8],
-        offsets: inout [Int32]
+        _ section: UnsafeRawBufferPointer, count: Int, leaf: LeafDescriptor, into sink: inout ValueSink
     ) throws {
         switch leaf.physicalType {
         case .boolean:
             guard count <= section.count * 8 else {
                 throw ParquetError(.truncated, "\(count) booleans need more than the \(section.count) bytes left")
             }
-            let start = values.count
-            values.append(contentsOf: repeatElement(0, count: count))
-            _ = try values.withUnsafeMutableBufferPointer { out in
-                try PlainEncoding.decodeBooleans(section, count: count, into: UnsafeMutableBufferPointer(rebasing: out[start...]))
+            _ = try sink.values.append(uninitialized: count) { out in
+                try PlainEncoding.decodeBooleans(section, count: count, into: out)
             }
         case .byteArray:
             if leaf.conversion == .byteArray {
-                if offsets.isEmpty { offsets.append(Int32(truncatingIfNeeded: values.count)) }
-                _ = try PlainEncoding.decodeByteArrays(section, count: count, offsets: &offsets, data: &values)
+                try ValueDecoding.decodePlainByteArrays(section, count: count, into: &sink)
             } else {
-                var localOffsets: [Int32] = []
-                var localData: [UInt8] = []
-                _ = try PlainEncoding.decodeByteArrays(section, count: count, offsets: &localOffsets, data: &localData)
-                try ValueDecoding.appendByteArrayDecimals(offsets: localOffsets, data: localData, to: &values)
+                try ValueDecoding.decodePlainByteArrayDecimals(section, count: count, into: &sink.values)
             }
         default:
             let width = try ValueDecoding.physicalWidth(leaf)
@@ -425,7 +452,7 @@ struct ColumnChunkReader {
                 throw ParquetError(.truncated, "\(count) values of \(width) bytes need more than the \(section.count) bytes left")
             }
             guard let base = section.baseAddress else { return }
-            ValueDecoding.appendConverted(base, count: count, physicalWidth: width, leaf.conversion, to: &values)
+            ValueDecoding.appendConverted(base, count: count, physicalWidth: width, leaf.conversion, to: &sink.values)
         }
     }
 
@@ -435,7 +462,7 @@ struct ColumnChunkReader {
             throw ParquetError(.corrupt, "a dictionary-encoded page without a dictionary page")
         }
         if indexBuffer.count < count {
-            indexBuffer = [Int32](repeating: 0, count: count)
+            indexBuffer = [Int32](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
         }
         try indexBuffer.withUnsafeMutableBufferPointer { indices in
             try DictionaryIndices.decode(section, count: count, dictionaryCount: dictionary.count, into: indices)
@@ -443,11 +470,10 @@ struct ColumnChunkReader {
         try indexBuffer.withUnsafeBufferPointer { indices in
             let used = UnsafeBufferPointer(rebasing: indices[0..<count])
             if leaf.conversion == .byteArray {
-                try ValueDecoding.gatherByteArrays(
-                    used, dictionary: dictionary, values: &data.values, offsets: &data.offsets)
+                try ValueDecoding.gatherByteArrays(used, dictionary: dictionary, into: &sink)
             } else {
                 ValueDecoding.gatherFixed(
-                    used, dictionary: dictionary, width: leaf.conversion.outputWidth, values: &data.values)
+                    used, dictionary: dictionary, width: leaf.conversion.outputWidth, into: &sink.values)
             }
         }
     }

@@ -133,7 +133,11 @@ struct LevelAssembler {
         if reps.isEmpty {
             // Every entry is a slot.
             if defs.isEmpty || levels.validDefinition == 0 { return (n, nil) }
-            return (n, validityFromDefinitions(defs, n, threshold: levels.validDefinition))
+            let (bits, nulls) = defs.withUnsafeBufferPointer {
+                LevelKernels.validity(
+                    $0, threshold: UInt8(truncatingIfNeeded: levels.validDefinition), maxLevel: leaf.maxDefinitionLevel)
+            }
+            return (n, nulls == 0 ? nil : Bitmap(bytes: bits, count: n))
         }
         var writer = ValidityWriter(capacity: n)
         let slotRep = UInt8(truncatingIfNeeded: levels.slotRepetition)
@@ -217,69 +221,49 @@ struct LevelAssembler {
             return makeColumn(leaf, count: n, validity: nil, values: data.values, offsets: data.offsets)
         }
 
-        // Slots and their validity (a slot is valid when def == max).
-        let maxDef = leaf.maxDefinitionLevel
-        var slotValid: [UInt8]  // one byte per slot: 1 valid, 0 null
+        // A mask over the slots (valid where mask >= threshold): the definition levels
+        // themselves for a flat leaf, one byte per slot for a nested one.
+        let mask: [UInt8]
+        let threshold: UInt8
         if hasReps {
+            let maxDef = leaf.maxDefinitionLevel
             let slotRep = UInt8(truncatingIfNeeded: plan.levels.slotRepetition)
             let slotDef = plan.levels.slotDefinition
-            slotValid = []
-            slotValid.reserveCapacity(n)
+            var slots = GrowableArray<UInt8>(capacity: n)
             data.definitionLevels.withUnsafeBufferPointer { d in
                 data.repetitionLevels.withUnsafeBufferPointer { r in
                     for i in 0..<n {
-                        let def = d.isEmpty ? maxDef : Int(d[i])
+                        let def = Int(d[i])
                         if r[i] <= slotRep && def >= slotDef {
-                            slotValid.append(def >= maxDef ? 1 : 0)
+                            slots.append(def >= maxDef ? 1 : 0)
                         }
                     }
                 }
             }
+            mask = slots.finish()
+            threshold = 1
         } else {
-            let threshold = UInt8(truncatingIfNeeded: maxDef)
-            slotValid = [UInt8](unsafeUninitializedCapacity: n) { out, initialized in
-                data.definitionLevels.withUnsafeBufferPointer { d in
-                    for i in 0..<n { out[i] = d[i] >= threshold ? 1 : 0 }
-                }
-                initialized = n
-            }
+            mask = data.definitionLevels
+            threshold = UInt8(truncatingIfNeeded: leaf.maxDefinitionLevel)
         }
-        let count = slotValid.count
-        var validCount = 0
-        for v in slotValid { validCount &+= Int(v) }
-        guard validCount == data.valueCount else {
+        let count = mask.count
+        let (bits, nullCount) = mask.withUnsafeBufferPointer { LevelKernels.validity($0, threshold: threshold, maxLevel: max(Int(threshold), leaf.maxDefinitionLevel)) }
+        guard count - nullCount == data.valueCount else {
             throw ParquetError(
-                .corrupt, "\(data.valueCount) values where the levels call for \(validCount)",
+                .corrupt, "\(data.valueCount) values where the levels call for \(count - nullCount)",
                 column: leaf.dottedPath)
         }
-        let validity: Bitmap? =
-            validCount == count ? nil : slotValid.withUnsafeBufferPointer { Bitmap(bools: $0) }
+        let validity: Bitmap? = nullCount == 0 ? nil : Bitmap(bytes: bits, count: count)
 
         if leaf.conversion == .byteArray {
-            // Repeat the previous offset at null slots.
-            var offsets = [Int32](repeating: 0, count: count + 1)
-            data.offsets.withUnsafeBufferPointer { dense in
-                offsets.withUnsafeMutableBufferPointer { out in
-                    slotValid.withUnsafeBufferPointer { valid in
-                        var j = 0
-                        var current: Int32 = dense.isEmpty ? 0 : dense[0]
-                        out[0] = current
-                        for i in 0..<count {
-                            if valid[i] != 0 {
-                                j += 1
-                                current = dense[j]
-                            }
-                            out[i + 1] = current
-                        }
-                    }
-                }
+            let offsets = mask.withUnsafeBufferPointer {
+                LevelKernels.spreadOffsets(data.offsets, mask: $0, threshold: threshold)
             }
             return makeColumn(leaf, count: count, validity: validity, values: data.values, offsets: offsets)
         }
-
-        let width = leaf.conversion.outputWidth
-        var values = data.values
-        expand(&values, width: width, valid: slotValid, valueCount: data.valueCount)
+        let values = mask.withUnsafeBufferPointer {
+            LevelKernels.spreadValues(data.values, width: leaf.conversion.outputWidth, mask: $0, threshold: threshold)
+        }
         return makeColumn(leaf, count: count, validity: validity, values: values, offsets: [])
     }
 
@@ -308,67 +292,3 @@ struct LevelAssembler {
     }
 }
 
-/// Validity bits from definition levels (valid when `def >= threshold`), or nil when all are.
-func validityFromDefinitions(_ defs: [UInt8], _ n: Int, threshold: Int) -> Bitmap? {
-    let t = UInt8(truncatingIfNeeded: min(threshold, 255))
-    var nulls = 0
-    let bytes = [UInt8](unsafeUninitializedCapacity: (n + 7) >> 3) { out, initialized in
-        defs.withUnsafeBufferPointer { d in
-            var i = 0
-            var o = 0
-            while i + 8 <= n {
-                var byte: UInt8 = 0
-                for bit in 0..<8 where d[i + bit] >= t { byte |= 1 << UInt8(bit) }
-                nulls &+= 8 &- byte.nonzeroBitCount
-                out[o] = byte
-                o += 1
-                i += 8
-            }
-            if i < n {
-                var byte: UInt8 = 0
-                var bit = 0
-                while i < n {
-                    if d[i] >= t { byte |= 1 << UInt8(bit) } else { nulls &+= 1 }
-                    bit += 1
-                    i += 1
-                }
-                out[o] = byte
-                o += 1
-            }
-            initialized = o
-        }
-    }
-    return nulls == 0 ? nil : Bitmap(bytes: bytes, count: n)
-}
-
-/// Spreads `valueCount` dense values of `width` bytes over `valid.count` slots, in place,
-/// leaving null slots zeroed.
-func expand(_ values: inout [UInt8], width: Int, valid: [UInt8], valueCount: Int) {
-    let count = valid.count
-    guard width > 0 else { return }
-    let oldCount = values.count
-    let needed = count * width
-    if needed > oldCount {
-        values.append(contentsOf: repeatElement(0, count: needed - oldCount))
-    } else if needed < oldCount {
-        values.removeLast(oldCount - needed)
-    }
-    guard valueCount < count else { return }
-    values.withUnsafeMutableBytes { raw in
-        guard let base = raw.baseAddress else { return }
-        valid.withUnsafeBufferPointer { v in
-            var j = valueCount - 1
-            var i = count - 1
-            while i >= 0 && j < i {
-                let target = base + i * width
-                if v[i] != 0 {
-                    (target).copyMemory(from: base + j * width, byteCount: width)
-                    j -= 1
-                } else {
-                    target.initializeMemory(as: UInt8.self, repeating: 0, count: width)
-                }
-                i -= 1
-            }
-        }
-    }
-}

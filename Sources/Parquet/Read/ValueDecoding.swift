@@ -2,7 +2,8 @@ import Columnar
 import ParquetFormat
 
 // Physical values to Columnar values: widening, narrowing, INT96 and big-endian decimals,
-// dictionary gathers, and the encodings other than PLAIN and dictionary.
+// PLAIN byte arrays, dictionary gathers, and the encodings other than PLAIN and dictionary.
+// Everything appends to a `ValueSink` without initializing the space first.
 
 enum ValueDecoding {
     /// Bytes per physical value of a fixed-width physical type.
@@ -19,18 +20,13 @@ enum ValueDecoding {
     /// Appends `count` physical values at `source` (`physicalWidth` bytes each), converted.
     static func appendConverted(
         _ source: UnsafeRawPointer, count: Int, physicalWidth: Int, _ conversion: ValueConversion,
-        to values: inout [UInt8]
+        to values: inout GrowableArray<UInt8>
     ) {
-        if case .copy = conversion {
-            values.append(contentsOf: UnsafeRawBufferPointer(start: source, count: count * physicalWidth))
-            return
-        }
-        let width = conversion.outputWidth
+        let width: Int
+        if case .copy = conversion { width = physicalWidth } else { width = conversion.outputWidth }
         guard width > 0, count > 0 else { return }
-        let start = values.count
-        values.append(contentsOf: repeatElement(0, count: count * width))
-        values.withUnsafeMutableBytes { raw in
-            convert(source, count: count, physicalWidth: physicalWidth, conversion, into: raw.baseAddress.unsafelyUnwrapped + start)
+        values.append(uninitialized: count * width) { out in
+            convert(source, count: count, physicalWidth: physicalWidth, conversion, into: UnsafeMutableRawPointer(out.baseAddress.unsafelyUnwrapped))
         }
     }
 
@@ -102,22 +98,122 @@ enum ValueDecoding {
         return Int128(bitPattern: value)
     }
 
-    /// Appends the byte arrays of `offsets`/`data` as big-endian decimals.
-    static func appendByteArrayDecimals(offsets: [Int32], data: [UInt8], to values: inout [UInt8]) throws(ParquetError) {
+    // MARK: Byte arrays
+
+    /// PLAIN byte arrays (u32 length + bytes each): offsets in one pass that checks every
+    /// length, then the bytes in a second pass.
+    static func decodePlainByteArrays(
+        _ section: UnsafeRawBufferPointer, count: Int, into sink: inout ValueSink
+    ) throws(ParquetError) {
+        guard count <= section.count / 4 else {
+            throw ParquetError(.truncated, "\(count) byte arrays need more than the \(section.count) bytes left")
+        }
+        guard count > 0, let source = section.baseAddress else { return }
+        let end = section.count
+        let base = sink.values.count
+        var failure: ParquetError?
+        var total = 0
+        sink.offsets.append(uninitialized: count) { out in
+            var position = 0
+            var running = base
+            for i in 0..<count {
+                guard end &- position >= 4 else {
+                    failure = ParquetError(.truncated, "page ends inside a byte array length")
+                    break
+                }
+                let length = Int(UInt32(littleEndian: source.loadUnaligned(fromByteOffset: position, as: UInt32.self)))
+                position &+= 4
+                guard length <= end &- position else {
+                    failure = ParquetError(.truncated, "byte array of \(length) bytes runs past the page")
+                    break
+                }
+                position &+= length
+                running &+= length
+                out[i] = Int32(truncatingIfNeeded: running)
+            }
+            total = running &- base
+        }
+        if let failure { throw failure }
+        guard base + total <= Int(Int32.max) else {
+            throw ParquetError(.limitExceeded, "a column chunk holds more than 2 GiB of byte arrays")
+        }
+        sink.values.append(uninitialized: total) { out in
+            var target = UnsafeMutableRawPointer(out.baseAddress.unsafelyUnwrapped)
+            var position = 0
+            for _ in 0..<count {
+                let length = Int(UInt32(littleEndian: source.loadUnaligned(fromByteOffset: position, as: UInt32.self)))
+                target.copyMemory(from: source + (position &+ 4), byteCount: length)
+                target += length
+                position &+= 4 &+ length
+            }
+        }
+    }
+
+    /// PLAIN byte arrays read as big-endian decimals.
+    static func decodePlainByteArrayDecimals(
+        _ section: UnsafeRawBufferPointer, count: Int, into values: inout GrowableArray<UInt8>
+    ) throws(ParquetError) {
+        guard count <= section.count / 4 else {
+            throw ParquetError(.truncated, "\(count) byte arrays need more than the \(section.count) bytes left")
+        }
+        guard count > 0, let source = section.baseAddress else { return }
+        let end = section.count
+        var failure: ParquetError?
+        values.append(uninitialized: count * 16) { out in
+            let target = UnsafeMutableRawPointer(out.baseAddress.unsafelyUnwrapped)
+            var position = 0
+            for i in 0..<count {
+                var length = 0
+                if end &- position >= 4 {
+                    length = Int(UInt32(littleEndian: source.loadUnaligned(fromByteOffset: position, as: UInt32.self)))
+                    position &+= 4
+                } else {
+                    failure = failure ?? ParquetError(.truncated, "page ends inside a byte array length")
+                }
+                if length > end &- position {
+                    failure = failure ?? ParquetError(.truncated, "byte array of \(length) bytes runs past the page")
+                    length = 0
+                }
+                let v = bigEndianInt128(source + position, count: length)
+                target.storeBytes(of: v, toByteOffset: i &* 16, as: Int128.self)
+                position &+= length
+            }
+        }
+        if let failure { throw failure }
+    }
+
+    /// Appends the byte arrays of `offsets`/`data` (as produced by the ParquetFormat decoders).
+    static func appendByteArrays(offsets: [Int32], data: [UInt8], to sink: inout ValueSink) throws(ParquetError) {
         let count = max(offsets.count - 1, 0)
         guard count > 0 else { return }
-        let start = values.count
-        values.append(contentsOf: repeatElement(0, count: count * 16))
-        values.withUnsafeMutableBytes { out in
+        let base = sink.values.count
+        let first = Int(offsets[0])
+        let total = Int(offsets[count]) - first
+        guard base + total <= Int(Int32.max) else {
+            throw ParquetError(.limitExceeded, "a column chunk holds more than 2 GiB of byte arrays")
+        }
+        let shift = Int32(truncatingIfNeeded: base - first)
+        sink.offsets.append(uninitialized: count) { out in
+            for i in 0..<count { out[i] = offsets[i + 1] &+ shift }
+        }
+        data.withUnsafeBufferPointer { bytes in
+            sink.values.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[first..<(first + total)]))
+        }
+    }
+
+    /// Appends the byte arrays of `offsets`/`data` as big-endian decimals.
+    static func appendByteArrayDecimals(offsets: [Int32], data: [UInt8], to values: inout GrowableArray<UInt8>) {
+        let count = max(offsets.count - 1, 0)
+        guard count > 0 else { return }
+        values.append(uninitialized: count * 16) { out in
+            let target = UnsafeMutableRawPointer(out.baseAddress.unsafelyUnwrapped)
             data.withUnsafeBytes { bytes in
-                offsets.withUnsafeBufferPointer { o in
-                    for i in 0..<count {
-                        let lower = Int(o[i])
-                        let length = Int(o[i + 1]) - lower
-                        let v: Int128 =
-                            length > 0 ? bigEndianInt128(bytes.baseAddress.unsafelyUnwrapped + lower, count: length) : 0
-                        out.storeBytes(of: v, toByteOffset: start + i * 16, as: Int128.self)
-                    }
+                for i in 0..<count {
+                    let lower = Int(offsets[i])
+                    let length = Int(offsets[i + 1]) - lower
+                    let v: Int128 =
+                        length > 0 ? bigEndianInt128(bytes.baseAddress.unsafelyUnwrapped + lower, count: length) : 0
+                    target.storeBytes(of: v, toByteOffset: i &* 16, as: Int128.self)
                 }
             }
         }
@@ -125,15 +221,16 @@ enum ValueDecoding {
 
     // MARK: Dictionary gathers
 
+    /// Appends the fixed-width dictionary entries named by `indices` (already checked to be
+    /// below the dictionary's count).
     static func gatherFixed(
-        _ indices: UnsafeBufferPointer<Int32>, dictionary: DictionaryValues, width: Int, values: inout [UInt8]
+        _ indices: UnsafeBufferPointer<Int32>, dictionary: DictionaryValues, width: Int,
+        into values: inout GrowableArray<UInt8>
     ) {
         let count = indices.count
         guard width > 0, count > 0 else { return }
-        let start = values.count
-        values.append(contentsOf: repeatElement(0, count: count * width))
-        values.withUnsafeMutableBytes { raw in
-            let out = raw.baseAddress.unsafelyUnwrapped + start
+        values.append(uninitialized: count * width) { buffer in
+            let out = UnsafeMutableRawPointer(buffer.baseAddress.unsafelyUnwrapped)
             dictionary.values.withUnsafeBytes { dict in
                 guard let source = dict.baseAddress else { return }
                 switch width {
@@ -164,43 +261,35 @@ enum ValueDecoding {
 
     /// Appends the dictionary's byte arrays named by `indices`: offsets first, then bytes.
     static func gatherByteArrays(
-        _ indices: UnsafeBufferPointer<Int32>, dictionary: DictionaryValues, values: inout [UInt8],
-        offsets: inout [Int32]
+        _ indices: UnsafeBufferPointer<Int32>, dictionary: DictionaryValues, into sink: inout ValueSink
     ) throws(ParquetError) {
         let count = indices.count
         guard count > 0 else { return }
-        if offsets.isEmpty { offsets.append(Int32(truncatingIfNeeded: values.count)) }
-        let base = values.count
+        let base = sink.values.count
         var total = 0
-        let firstOffset = offsets.count
-        offsets.append(contentsOf: repeatElement(0, count: count))
-        var overflow = false
-        offsets.withUnsafeMutableBufferPointer { out in
-            dictionary.offsets.withUnsafeBufferPointer { dict in
+        dictionary.offsets.withUnsafeBufferPointer { dict in
+            sink.offsets.append(uninitialized: count) { out in
                 var running = base
                 for i in 0..<count {
                     let index = Int(indices[i])
-                    running &+= Int(dict[index + 1]) &- Int(dict[index])
-                    out[firstOffset + i] = Int32(truncatingIfNeeded: running)
+                    running &+= Int(dict[index &+ 1]) &- Int(dict[index])
+                    out[i] = Int32(truncatingIfNeeded: running)
                 }
-                total = running - base
-                overflow = running > Int(Int32.max)
+                total = running &- base
             }
         }
-        guard !overflow else {
-            offsets.removeSubrange(firstOffset...)
+        guard base + total <= Int(Int32.max) else {
             throw ParquetError(.limitExceeded, "a column chunk holds more than 2 GiB of byte arrays")
         }
-        values.append(contentsOf: repeatElement(0, count: total))
-        values.withUnsafeMutableBytes { raw in
-            var out = raw.baseAddress.unsafelyUnwrapped + base
+        sink.values.append(uninitialized: total) { buffer in
+            var out = UnsafeMutableRawPointer(buffer.baseAddress.unsafelyUnwrapped)
             dictionary.values.withUnsafeBytes { dictBytes in
                 dictionary.offsets.withUnsafeBufferPointer { dict in
                     guard let source = dictBytes.baseAddress else { return }
                     for i in 0..<count {
                         let index = Int(indices[i])
                         let lower = Int(dict[index])
-                        let length = Int(dict[index + 1]) &- lower
+                        let length = Int(dict[index &+ 1]) &- lower
                         out.copyMemory(from: source + lower, byteCount: length)
                         out += length
                     }
@@ -214,7 +303,7 @@ enum ValueDecoding {
     /// DELTA_BINARY_PACKED, DELTA_LENGTH_BYTE_ARRAY, DELTA_BYTE_ARRAY, BYTE_STREAM_SPLIT.
     static func decodeOther(
         _ section: UnsafeRawBufferPointer, encoding: Encoding, count: Int, leaf: LeafDescriptor,
-        values: inout [UInt8], offsets: inout [Int32]
+        into sink: inout ValueSink
     ) throws {
         switch (encoding, leaf.physicalType) {
         case (.deltaBinaryPacked, .int32):
@@ -223,7 +312,7 @@ enum ValueDecoding {
                 try DeltaBinaryPackedDecoder.decode(section, count: count, into: out)
             }
             decoded.withUnsafeBytes { raw in
-                appendConverted(raw.baseAddress.unsafelyUnwrapped, count: count, physicalWidth: 4, leaf.conversion, to: &values)
+                appendConverted(raw.baseAddress.unsafelyUnwrapped, count: count, physicalWidth: 4, leaf.conversion, to: &sink.values)
             }
         case (.deltaBinaryPacked, .int64):
             var decoded = [Int64](repeating: 0, count: count)
@@ -231,29 +320,22 @@ enum ValueDecoding {
                 try DeltaBinaryPackedDecoder.decode(section, count: count, into: out)
             }
             decoded.withUnsafeBytes { raw in
-                appendConverted(raw.baseAddress.unsafelyUnwrapped, count: count, physicalWidth: 8, leaf.conversion, to: &values)
+                appendConverted(raw.baseAddress.unsafelyUnwrapped, count: count, physicalWidth: 8, leaf.conversion, to: &sink.values)
             }
-        case (.deltaLengthByteArray, .byteArray):
-            if leaf.conversion == .byteArray {
-                if offsets.isEmpty { offsets.append(Int32(truncatingIfNeeded: values.count)) }
-                _ = try DeltaLengthByteArray.decode(section, count: count, offsets: &offsets, data: &values)
+        case (.deltaLengthByteArray, .byteArray), (.deltaByteArray, .byteArray):
+            var offsets: [Int32] = []
+            var data: [UInt8] = []
+            if encoding == .deltaLengthByteArray {
+                _ = try DeltaLengthByteArray.decode(section, count: count, offsets: &offsets, data: &data)
             } else {
-                var localOffsets: [Int32] = []
-                var localData: [UInt8] = []
-                _ = try DeltaLengthByteArray.decode(section, count: count, offsets: &localOffsets, data: &localData)
-                try appendByteArrayDecimals(offsets: localOffsets, data: localData, to: &values)
-            }
-        case (.deltaByteArray, .byteArray):
-            if leaf.conversion == .byteArray {
-                if offsets.isEmpty { offsets.append(Int32(truncatingIfNeeded: values.count)) }
                 _ = try DeltaByteArray.decode(
-                    section, count: count, offsets: &offsets, data: &values,
-                    maxDataBytes: Int(Int32.max) - values.count)
+                    section, count: count, offsets: &offsets, data: &data,
+                    maxDataBytes: Int(Int32.max) - sink.values.count)
+            }
+            if leaf.conversion == .byteArray {
+                try appendByteArrays(offsets: offsets, data: data, to: &sink)
             } else {
-                var localOffsets: [Int32] = []
-                var localData: [UInt8] = []
-                _ = try DeltaByteArray.decode(section, count: count, offsets: &localOffsets, data: &localData)
-                try appendByteArrayDecimals(offsets: localOffsets, data: localData, to: &values)
+                appendByteArrayDecimals(offsets: offsets, data: data, to: &sink.values)
             }
         case (.deltaByteArray, .fixedLenByteArray):
             let width = leaf.typeLength
@@ -261,7 +343,7 @@ enum ValueDecoding {
             _ = try DeltaByteArray.decodeFixed(section, count: count, width: width, data: &local)
             local.withUnsafeBytes { raw in
                 guard let base = raw.baseAddress else { return }
-                appendConverted(base, count: count, physicalWidth: width, leaf.conversion, to: &values)
+                appendConverted(base, count: count, physicalWidth: width, leaf.conversion, to: &sink.values)
             }
         case (.byteStreamSplit, .float), (.byteStreamSplit, .double), (.byteStreamSplit, .int32),
             (.byteStreamSplit, .int64), (.byteStreamSplit, .fixedLenByteArray):
@@ -271,12 +353,8 @@ enum ValueDecoding {
                 throw ParquetError(.truncated, "\(count) values of \(width) bytes need more than the \(section.count) bytes left")
             }
             if case .copy = leaf.conversion {
-                let start = values.count
-                values.append(contentsOf: repeatElement(0, count: needed))
-                _ = try values.withUnsafeMutableBytes { raw in
-                    try ByteStreamSplit.decode(
-                        section, width: width, count: count,
-                        into: UnsafeMutableRawBufferPointer(rebasing: raw[start..<(start + needed)]))
+                _ = try sink.values.append(uninitialized: needed) { out in
+                    try ByteStreamSplit.decode(section, width: width, count: count, into: UnsafeMutableRawBufferPointer(out))
                 }
             } else {
                 var local = [UInt8](repeating: 0, count: needed)
@@ -285,7 +363,7 @@ enum ValueDecoding {
                 }
                 local.withUnsafeBytes { raw in
                     guard let base = raw.baseAddress else { return }
-                    appendConverted(base, count: count, physicalWidth: width, leaf.conversion, to: &values)
+                    appendConverted(base, count: count, physicalWidth: width, leaf.conversion, to: &sink.values)
                 }
             }
         default:

@@ -50,12 +50,15 @@ final class ColumnChunkWriter {
     private var positions: [Int32] = []
     private var scratch: [UInt8] = []
 
-    /// Level entries per batch handed to the encoder; page limits are checked between batches.
-    static let batchSize = 4096
+    /// Level entries per batch handed to the encoder (as arrow's write batch size); page and
+    /// dictionary limits are checked between batches, so a page or dictionary ends at most
+    /// one batch past its limit. Small pages take smaller batches.
+    private let batchSize: Int
 
     init(leaf: WriteLeaf, options: ParquetWriteOptions) {
         self.leaf = leaf
         self.pageBytes = max(1, options.pageBytes)
+        batchSize = min(1024, max(16, options.pageBytes / 8))
         v2 = options.dataPageVersion == .v2
         checksums = options.writePageChecksums
         codec = options.codec.parquetCodec
@@ -86,7 +89,7 @@ final class ColumnChunkWriter {
         let allNull = column.type == .null
         var start = rows.lowerBound
         while start < rows.upperBound {
-            let end = min(rows.upperBound, start + Self.batchSize)
+            let end = min(rows.upperBound, start + batchSize)
             let n = end - start
             if allNull {
                 definition.append(contentsOf: repeatElement(0, count: n))
@@ -124,7 +127,7 @@ final class ColumnChunkWriter {
         var entry = 0
         var position = 0
         while entry < count {
-            var end = min(count, entry + Self.batchSize)
+            var end = min(count, entry + batchSize)
             if repeated { while end < count && shredded.repetition[end] != 0 { end += 1 } }
             var values = 0
             var rows = 0

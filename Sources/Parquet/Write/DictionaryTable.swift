@@ -18,6 +18,14 @@ struct FixedWidthDictionary {
         mask = 1023
     }
 
+    private init(placeholder: Void) {
+        slots = []
+        mask = 0
+    }
+
+    /// An empty value to swap in while the real table is borrowed (allocates nothing).
+    static var placeholder: FixedWidthDictionary { FixedWidthDictionary(placeholder: ()) }
+
     var count: Int { keys.count }
 
     /// The index of `key`, inserting it when new.
@@ -68,6 +76,15 @@ struct BytesDictionary {
         slots = [Int32](repeating: -1, count: 1024)
         mask = 1023
     }
+
+    private init(placeholder: Void) {
+        lengthPrefixed = false
+        slots = []
+        mask = 0
+    }
+
+    /// An empty value to swap in while the real table is borrowed (allocates nothing).
+    static var placeholder: BytesDictionary { BytesDictionary(placeholder: ()) }
 
     var count: Int { starts.count }
 

@@ -5,9 +5,13 @@ import ParquetFormat
 /// dictionary and min/max statistics.
 ///
 /// The column writer hands over values in small batches (`appendRange` for a run of rows
-/// without nulls, `appendPositions` for chosen indices), closes a page with `finishPage()`
+/// without nulls, `appendPositions` for chosen indices), closes a page with `finishPage(into:)`
 /// when `estimatedPageBytes` is large enough or `dictionaryFull` is set (then calls
 /// `fallBack()`), and ends the chunk with `finishChunk()`, which also resets the encoder.
+///
+/// The hot loops work on local copies of the dictionary (swapped out of the object and back)
+/// and write through `GrowableBuffer`s, so no value costs an access to the object's stored
+/// properties, a retain or an array capacity check.
 protocol LeafValueEncoder: AnyObject {
     func appendRange(_ column: Column, _ range: Range<Int>) throws(ParquetError)
     func appendPositions(_ column: Column, _ positions: UnsafeBufferPointer<Int32>) throws(ParquetError)
@@ -19,8 +23,9 @@ protocol LeafValueEncoder: AnyObject {
     var dictionaryFull: Bool { get }
     /// Writes the rest of the chunk without the dictionary.
     func fallBack()
-    /// The open page's values, encoded, and their encoding; the page is then empty.
-    func finishPage() -> (encoding: Encoding, bytes: [UInt8])
+    /// Appends the open page's values, encoded, to `body` and returns their encoding; the
+    /// page is then empty.
+    func finishPage(into body: inout [UInt8]) -> Encoding
     /// The chunk's dictionary page body and entry count (if it used a dictionary) and
     /// min/max; the encoder is then ready for the next chunk.
     func finishChunk() -> (dictionary: (bytes: [UInt8], count: Int)?, minMax: MinMax?)
@@ -33,6 +38,12 @@ struct ValueEncoderSettings {
     var deltaIntegers: Bool
     var rleBooleans: Bool
     var truncateLength: Int
+}
+
+/// Estimated bytes of `count` dictionary indices into a dictionary of `entries`.
+@inline(__always)
+private func indexBytes(_ count: Int, entries: Int) -> Int {
+    (count * DictionaryIndices.bitWidth(forDictionaryCount: entries) + 7) / 8 + 1
 }
 
 // MARK: Numbers
@@ -102,8 +113,8 @@ final class NumberEncoder<C: NumberConversion>: LeafValueEncoder {
     private var dictionary = FixedWidthDictionary()
     private var usesDictionary: Bool
     private var usedDictionary = false
-    private var indices: [Int32] = []
-    private var plain: [P] = []
+    private let indices = GrowableBuffer<Int32>()
+    private let plain = GrowableBuffer<P>()
     private var hasMinMax = false
     private var minimum: P
     private var maximum: P
@@ -117,99 +128,136 @@ final class NumberEncoder<C: NumberConversion>: LeafValueEncoder {
     }
 
     var estimatedPageBytes: Int {
-        if usesDictionary {
-            return (indices.count * DictionaryIndices.bitWidth(forDictionaryCount: dictionary.count) + 7) / 8 + 1
-        }
-        return plain.count * MemoryLayout<P>.size
+        usesDictionary ? indexBytes(indices.count, entries: dictionary.count) : plain.count * MemoryLayout<P>.size
     }
 
     var dictionaryBytes: Int { dictionary.count * MemoryLayout<P>.size }
     var dictionaryFull: Bool { usesDictionary && dictionaryBytes > settings.dictionaryLimit }
-
-    func fallBack() {
-        usesDictionary = false
-    }
-
-    @inline(__always)
-    private func observe(_ value: P) {
-        if value.isNaNValue { return }
-        if hasMinMax {
-            if value < minimum { minimum = value }
-            if maximum < value { maximum = value }
-        } else {
-            minimum = value
-            maximum = value
-            hasMinMax = true
-        }
-    }
-
-    @inline(__always)
-    private func add(_ value: P) {
-        if usesDictionary {
-            let (index, inserted) = dictionary.index(of: value.dictionaryKey)
-            if inserted { observe(value) }
-            indices.append(Int32(bitPattern: index))
-        } else {
-            observe(value)
-            plain.append(value)
-        }
-    }
+    func fallBack() { usesDictionary = false }
 
     private func outOfRange() -> ParquetError {
         ParquetError(.invalidArgument, "a value does not fit the column's Parquet type", column: column)
     }
 
+    // A generic class's methods run unspecialized behind the protocol, so the two entry points
+    // get a specialized copy per conversion.
+
+    @_specialize(where C == SameConversion<Int32>)
+    @_specialize(where C == SameConversion<Int64>)
+    @_specialize(where C == SameConversion<UInt32>)
+    @_specialize(where C == SameConversion<UInt64>)
+    @_specialize(where C == SameConversion<Float>)
+    @_specialize(where C == SameConversion<Double>)
+    @_specialize(where C == Int8ToInt32)
+    @_specialize(where C == Int16ToInt32)
+    @_specialize(where C == UInt8ToUInt32)
+    @_specialize(where C == UInt16ToUInt32)
+    @_specialize(where C == Int64ToInt32)
+    @_specialize(where C == Int128ToInt32)
+    @_specialize(where C == Int128ToInt64)
     func appendRange(_ column: Column, _ range: Range<Int>) throws(ParquetError) {
-        let stride = MemoryLayout<C.Source>.stride
-        var valid = true
-        column.values.withUnsafeBytes { raw in
-            if usesDictionary { indices.reserveCapacity(indices.count + range.count) } else {
-                plain.reserveCapacity(plain.count + range.count)
-            }
-            for i in range {
-                let source = raw.loadUnaligned(fromByteOffset: i &* stride, as: C.Source.self)
-                if C.narrows && !C.fits(source) { valid = false }
-                add(C.convert(source))
+        let valid = column.values.withUnsafeBytes { raw in
+            let start = range.lowerBound
+            return append(count: range.count) {
+                raw.loadUnaligned(fromByteOffset: (start &+ $0) &* MemoryLayout<C.Source>.stride, as: C.Source.self)
             }
         }
         if !valid { throw outOfRange() }
     }
 
+    @_specialize(where C == SameConversion<Int32>)
+    @_specialize(where C == SameConversion<Int64>)
+    @_specialize(where C == SameConversion<UInt32>)
+    @_specialize(where C == SameConversion<UInt64>)
+    @_specialize(where C == SameConversion<Float>)
+    @_specialize(where C == SameConversion<Double>)
+    @_specialize(where C == Int8ToInt32)
+    @_specialize(where C == Int16ToInt32)
+    @_specialize(where C == UInt8ToUInt32)
+    @_specialize(where C == UInt16ToUInt32)
+    @_specialize(where C == Int64ToInt32)
+    @_specialize(where C == Int128ToInt32)
+    @_specialize(where C == Int128ToInt64)
     func appendPositions(_ column: Column, _ positions: UnsafeBufferPointer<Int32>) throws(ParquetError) {
-        let stride = MemoryLayout<C.Source>.stride
-        var valid = true
-        column.values.withUnsafeBytes { raw in
-            if usesDictionary { indices.reserveCapacity(indices.count + positions.count) } else {
-                plain.reserveCapacity(plain.count + positions.count)
-            }
-            for p in positions {
-                let source = raw.loadUnaligned(fromByteOffset: Int(p) &* stride, as: C.Source.self)
-                if C.narrows && !C.fits(source) { valid = false }
-                add(C.convert(source))
+        let valid = column.values.withUnsafeBytes { raw in
+            append(count: positions.count) {
+                raw.loadUnaligned(fromByteOffset: Int(positions[$0]) &* MemoryLayout<C.Source>.stride, as: C.Source.self)
             }
         }
         if !valid { throw outOfRange() }
     }
 
-    func finishPage() -> (encoding: Encoding, bytes: [UInt8]) {
+    /// Adds `count` values, the `k`th loaded by `load(k)`; false when one does not fit.
+    @inline(__always)
+    private func append(count: Int, _ load: (Int) -> C.Source) -> Bool {
+        guard count > 0 else { return true }
+        var valid = true
+        var low = minimum
+        var high = maximum
+        var seen = hasMinMax
+        @inline(__always) func observe(_ value: P) {
+            if value.isNaNValue { return }
+            if !seen {
+                (low, high, seen) = (value, value, true)
+            } else {
+                if value < low { low = value }
+                if high < value { high = value }
+            }
+        }
+        if usesDictionary {
+            var table = FixedWidthDictionary.placeholder
+            swap(&table, &dictionary)
+            let out = indices.appendUninitialized(count)
+            for k in 0..<count {
+                let source = load(k)
+                if C.narrows && !C.fits(source) { valid = false }
+                let value = C.convert(source)
+                let (index, inserted) = table.index(of: value.dictionaryKey)
+                if inserted { observe(value) }
+                out[k] = Int32(bitPattern: index)
+            }
+            swap(&table, &dictionary)
+        } else {
+            let out = plain.appendUninitialized(count)
+            for k in 0..<count {
+                let source = load(k)
+                if C.narrows && !C.fits(source) { valid = false }
+                let value = C.convert(source)
+                out[k] = value
+                observe(value)
+            }
+        }
+        (minimum, maximum, hasMinMax) = (low, high, seen)
+        return valid
+    }
+
+    func finishPage(into body: inout [UInt8]) -> Encoding {
         if usesDictionary {
             usedDictionary = true
-            let bytes = encodeIndices(&indices, dictionaryCount: dictionary.count)
-            return (.rleDictionary, bytes)
+            DictionaryIndices.encode(indices.buffer, dictionaryCount: dictionary.count, appendingTo: &body)
+            indices.removeAll()
+            return .rleDictionary
         }
-        defer { plain.removeAll(keepingCapacity: true) }
-        if settings.deltaIntegers, let bytes = deltaEncode(plain) {
-            return (.deltaBinaryPacked, bytes)
+        defer { plain.removeAll() }
+        if settings.deltaIntegers && P.self != Float.self && P.self != Double.self {
+            // DELTA_BINARY_PACKED (unsigned values by their bit patterns: the encoding's
+            // arithmetic wraps).
+            let raw = UnsafeRawBufferPointer(plain.buffer)
+            if MemoryLayout<P>.size == 4 {
+                DeltaBinaryPackedEncoder.encode(raw.assumingMemoryBound(to: Int32.self), appendingTo: &body)
+            } else {
+                DeltaBinaryPackedEncoder.encode(raw.assumingMemoryBound(to: Int64.self), appendingTo: &body)
+            }
+            return .deltaBinaryPacked
         }
-        return (.plain, plain.withUnsafeBytes { Array($0) })
+        body.append(contentsOf: plain.bytes)
+        return .plain
     }
 
     func finishChunk() -> (dictionary: (bytes: [UInt8], count: Int)?, minMax: MinMax?) {
         var dictionaryPage: (bytes: [UInt8], count: Int)?
         if usedDictionary {
-            var values: [P] = []
-            values.reserveCapacity(dictionary.count)
-            for key in dictionary.keys { values.append(P(dictionaryKey: key)) }
+            let values = dictionary.keys.map { P(dictionaryKey: $0) }
             dictionaryPage = (values.withUnsafeBytes { Array($0) }, values.count)
         }
         let minMax =
@@ -219,35 +267,10 @@ final class NumberEncoder<C: NumberConversion>: LeafValueEncoder {
         usesDictionary = settings.dictionary
         usedDictionary = false
         hasMinMax = false
-        indices.removeAll(keepingCapacity: true)
-        plain.removeAll(keepingCapacity: true)
+        indices.removeAll()
+        plain.removeAll()
         return (dictionaryPage, minMax)
     }
-
-    /// DELTA_BINARY_PACKED for INT32 and INT64 physical values (unsigned ones by their bit
-    /// patterns, as the encoding's wrapping arithmetic allows); nil for floats.
-    private func deltaEncode(_ values: [P]) -> [UInt8]? {
-        if P.self == Float.self || P.self == Double.self { return nil }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(DeltaBinaryPackedEncoder.maxEncodedSize(count: values.count))
-        values.withUnsafeBytes { raw in
-            if MemoryLayout<P>.size == 4 {
-                DeltaBinaryPackedEncoder.encode(raw.bindMemory(to: Int32.self), appendingTo: &bytes)
-            } else {
-                DeltaBinaryPackedEncoder.encode(raw.bindMemory(to: Int64.self), appendingTo: &bytes)
-            }
-        }
-        return bytes
-    }
-}
-
-/// An RLE_DICTIONARY data page body: the bit width byte, then the hybrid runs. Empties `indices`.
-func encodeIndices(_ indices: inout [Int32], dictionaryCount: Int) -> [UInt8] {
-    var bytes: [UInt8] = []
-    bytes.reserveCapacity(indices.count * DictionaryIndices.bitWidth(forDictionaryCount: dictionaryCount) / 8 + 16)
-    indices.withUnsafeBufferPointer { DictionaryIndices.encode($0, dictionaryCount: dictionaryCount, appendingTo: &bytes) }
-    indices.removeAll(keepingCapacity: true)
-    return bytes
 }
 
 // MARK: Byte arrays
@@ -259,8 +282,8 @@ final class ByteArrayEncoder: LeafValueEncoder {
     private var dictionary = BytesDictionary(lengthPrefixed: true)
     private var usesDictionary: Bool
     private var usedDictionary = false
-    private var indices: [Int32] = []
-    private var plain: [UInt8] = []
+    private let indices = GrowableBuffer<Int32>()
+    private let plain = GrowableBuffer<UInt8>()
     private var minimum: [UInt8]?
     private var maximum: [UInt8]?
 
@@ -271,50 +294,19 @@ final class ByteArrayEncoder: LeafValueEncoder {
     }
 
     var estimatedPageBytes: Int {
-        if usesDictionary {
-            return (indices.count * DictionaryIndices.bitWidth(forDictionaryCount: dictionary.count) + 7) / 8 + 1
-        }
-        return plain.count
+        usesDictionary ? indexBytes(indices.count, entries: dictionary.count) : plain.count
     }
 
     var dictionaryBytes: Int { dictionary.arena.count }
     var dictionaryFull: Bool { usesDictionary && dictionaryBytes > settings.dictionaryLimit }
     func fallBack() { usesDictionary = false }
 
-    @inline(__always)
-    private func observe(_ value: UnsafeRawBufferPointer) {
-        guard let low = minimum, let high = maximum else {
-            minimum = Array(value)
-            maximum = minimum
-            return
-        }
-        if low.withUnsafeBytes({ bytesLess(value, $0) }) {
-            minimum = Array(value)
-        } else if high.withUnsafeBytes({ bytesLess($0, value) }) {
-            maximum = Array(value)
-        }
-    }
-
-    @inline(__always)
-    private func add(_ value: UnsafeRawBufferPointer) {
-        if usesDictionary {
-            let (index, inserted) = dictionary.index(of: value)
-            if inserted { observe(value) }
-            indices.append(Int32(bitPattern: index))
-        } else {
-            observe(value)
-            withUnsafeBytes(of: UInt32(value.count).littleEndian) { plain.append(contentsOf: $0) }
-            plain.append(contentsOf: value)
-        }
-    }
-
     func appendRange(_ column: Column, _ range: Range<Int>) throws(ParquetError) {
         column.values.withUnsafeBytes { raw in
             column.offsets.withUnsafeBufferPointer { offsets in
-                for i in range {
-                    let start = Int(offsets[i])
-                    let end = Int(offsets[i + 1])
-                    add(UnsafeRawBufferPointer(rebasing: raw[start..<end]))
+                let lower = range.lowerBound
+                append(count: range.count, bytes: Int(offsets[range.upperBound] - offsets[lower])) { k in
+                    UnsafeRawBufferPointer(rebasing: raw[Int(offsets[lower &+ k])..<Int(offsets[lower &+ k &+ 1])])
                 }
             }
         }
@@ -323,22 +315,70 @@ final class ByteArrayEncoder: LeafValueEncoder {
     func appendPositions(_ column: Column, _ positions: UnsafeBufferPointer<Int32>) throws(ParquetError) {
         column.values.withUnsafeBytes { raw in
             column.offsets.withUnsafeBufferPointer { offsets in
-                for p in positions {
-                    let start = Int(offsets[Int(p)])
-                    let end = Int(offsets[Int(p) + 1])
-                    add(UnsafeRawBufferPointer(rebasing: raw[start..<end]))
+                append(count: positions.count, bytes: nil) { k in
+                    let p = Int(positions[k])
+                    return UnsafeRawBufferPointer(rebasing: raw[Int(offsets[p])..<Int(offsets[p &+ 1])])
                 }
             }
         }
     }
 
-    func finishPage() -> (encoding: Encoding, bytes: [UInt8]) {
+    /// Adds `count` values, the `k`th at `load(k)` (valid during the call); `bytes` is their
+    /// total length when known. The batch's own min/max are tracked as pointers into the
+    /// column and merged into the chunk's once, at the end.
+    @inline(__always)
+    private func append(count: Int, bytes: Int?, _ load: (Int) -> UnsafeRawBufferPointer) {
+        guard count > 0 else { return }
+        var low = load(0)
+        var high = low
+        var seen = false
+        @inline(__always) func observe(_ value: UnsafeRawBufferPointer) {
+            if !seen {
+                (low, high, seen) = (value, value, true)
+            } else if bytesLess(value, low) {
+                low = value
+            } else if bytesLess(high, value) {
+                high = value
+            }
+        }
+        if usesDictionary {
+            var table = BytesDictionary.placeholder
+            swap(&table, &dictionary)
+            let out = indices.appendUninitialized(count)
+            for k in 0..<count {
+                let value = load(k)
+                let (index, inserted) = table.index(of: value)
+                if inserted { observe(value) }
+                out[k] = Int32(bitPattern: index)
+            }
+            swap(&table, &dictionary)
+        } else {
+            var total = bytes ?? 0
+            if bytes == nil { for k in 0..<count { total &+= load(k).count } }
+            var at = UnsafeMutableRawPointer(plain.appendUninitialized(total &+ 4 &* count))
+            for k in 0..<count {
+                let value = load(k)
+                observe(value)
+                at.storeBytes(of: UInt32(truncatingIfNeeded: value.count).littleEndian, as: UInt32.self)
+                if let source = value.baseAddress, value.count > 0 { (at + 4).copyMemory(from: source, byteCount: value.count) }
+                at += 4 &+ value.count
+            }
+        }
+        guard seen else { return }
+        if minimum?.withUnsafeBytes({ bytesLess(low, $0) }) ?? true { minimum = Array(low) }
+        if maximum?.withUnsafeBytes({ bytesLess($0, high) }) ?? true { maximum = Array(high) }
+    }
+
+    func finishPage(into body: inout [UInt8]) -> Encoding {
         if usesDictionary {
             usedDictionary = true
-            return (.rleDictionary, encodeIndices(&indices, dictionaryCount: dictionary.count))
+            DictionaryIndices.encode(indices.buffer, dictionaryCount: dictionary.count, appendingTo: &body)
+            indices.removeAll()
+            return .rleDictionary
         }
-        defer { plain.removeAll(keepingCapacity: true) }
-        return (.plain, plain)
+        body.append(contentsOf: plain.bytes)
+        plain.removeAll()
+        return .plain
     }
 
     func finishChunk() -> (dictionary: (bytes: [UInt8], count: Int)?, minMax: MinMax?) {
@@ -354,8 +394,8 @@ final class ByteArrayEncoder: LeafValueEncoder {
         usedDictionary = false
         minimum = nil
         maximum = nil
-        indices.removeAll(keepingCapacity: true)
-        plain.removeAll(keepingCapacity: true)
+        indices.removeAll()
+        plain.removeAll()
         return (dictionaryPage, minMax)
     }
 }
@@ -373,15 +413,17 @@ final class FixedBytesEncoder: LeafValueEncoder {
 
     private let settings: ValueEncoderSettings
     private let kind: Kind
+    /// Bytes per Parquet value.
     private let width: Int
+    /// Bytes per value in the column (16 for a decimal's `Int128`).
+    private let sourceWidth: Int
     private let column: String
     private var dictionary = BytesDictionary(lengthPrefixed: false)
     private var usesDictionary: Bool
     private var usedDictionary = false
-    private var indices: [Int32] = []
-    private var plain: [UInt8] = []
-    private var scratch: [UInt8]
-    // Statistics, by kind.
+    private let indices = GrowableBuffer<Int32>()
+    private let plain = GrowableBuffer<UInt8>()
+    // Statistics: bytes for .bytes, the value's Float and bits for .float16, Int128 for .decimal.
     private var minimumBytes: [UInt8]?
     private var maximumBytes: [UInt8]?
     private var hasNumbers = false
@@ -396,69 +438,77 @@ final class FixedBytesEncoder: LeafValueEncoder {
         self.settings = settings
         self.kind = kind
         self.width = width
+        sourceWidth = kind == .decimal ? 16 : width
         self.column = column
         usesDictionary = settings.dictionary
-        scratch = [UInt8](repeating: 0, count: width)
     }
 
     var estimatedPageBytes: Int {
-        if usesDictionary {
-            return (indices.count * DictionaryIndices.bitWidth(forDictionaryCount: dictionary.count) + 7) / 8 + 1
-        }
-        return plain.count
+        usesDictionary ? indexBytes(indices.count, entries: dictionary.count) : plain.count
     }
 
     var dictionaryBytes: Int { dictionary.arena.count }
     var dictionaryFull: Bool { usesDictionary && dictionaryBytes > settings.dictionaryLimit }
     func fallBack() { usesDictionary = false }
 
-    /// Adds value `index` of `source` (the column's values buffer); false when it does not fit.
-    @inline(__always)
-    private func add(_ source: UnsafeRawBufferPointer, _ index: Int) -> Bool {
-        switch kind {
-        case .bytes:
-            let value = UnsafeRawBufferPointer(rebasing: source[(index * width)..<((index + 1) * width)])
-            add(value) { observeBytes(value) }
-        case .float16:
-            let bits = source.loadUnaligned(fromByteOffset: index * 2, as: UInt16.self)
-            let value = UnsafeRawBufferPointer(rebasing: source[(index * 2)..<(index * 2 + 2)])
-            add(value) { observeHalf(bits) }
-        case .decimal:
-            let decimal = source.loadUnaligned(fromByteOffset: index * 16, as: Int128.self)
-            // The value must fit `width` bytes of two's complement.
-            let high = decimal >> (8 * width - 1)
-            guard high == 0 || high == -1 else { return false }
-            scratch.withUnsafeMutableBytes { out in
-                for k in 0..<width { out[width - 1 - k] = UInt8(truncatingIfNeeded: decimal >> (8 * k)) }
-            }
-            scratch.withUnsafeBytes { value in add(value) { observeDecimal(decimal) } }
-        }
-        return true
+    func appendRange(_ column: Column, _ range: Range<Int>) throws(ParquetError) {
+        let start = range.lowerBound
+        try append(column, count: range.count) { start &+ $0 }
     }
 
+    func appendPositions(_ column: Column, _ positions: UnsafeBufferPointer<Int32>) throws(ParquetError) {
+        try append(column, count: positions.count) { Int(positions[$0]) }
+    }
+
+    /// Adds the values at indices `index(0..<count)` of `column`.
     @inline(__always)
-    private func add(_ value: UnsafeRawBufferPointer, observe: () -> Void) {
-        if usesDictionary {
-            let (index, inserted) = dictionary.index(of: value)
-            if inserted { observe() }
-            indices.append(Int32(bitPattern: index))
-        } else {
-            observe()
-            plain.append(contentsOf: value)
+    private func append(_ column: Column, count: Int, _ index: (Int) -> Int) throws(ParquetError) {
+        guard count > 0 else { return }
+        var valid = true
+        var table = BytesDictionary.placeholder
+        swap(&table, &dictionary)
+        var scratch = (UInt64(0), UInt64(0))
+        column.values.withUnsafeBytes { raw in
+            withUnsafeMutableBytes(of: &scratch) { scratch in
+                let out = usesDictionary ? indices.appendUninitialized(count) : nil
+                for k in 0..<count {
+                    let i = index(k)
+                    var value = UnsafeRawBufferPointer(rebasing: raw[(i &* sourceWidth)..<(i &* sourceWidth &+ sourceWidth)])
+                    var decimal: Int128 = 0
+                    if kind == .decimal {
+                        // The value must fit `width` bytes of two's complement, stored big-endian.
+                        decimal = value.loadUnaligned(as: Int128.self)
+                        let high = decimal >> (8 &* width &- 1)
+                        if high != 0 && high != -1 { valid = false }
+                        for b in 0..<width { scratch[width &- 1 &- b] = UInt8(truncatingIfNeeded: decimal >> (8 &* b)) }
+                        value = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(scratch)[0..<width])
+                    }
+                    let observe: Bool
+                    if let out {
+                        let (entry, inserted) = table.index(of: value)
+                        out[k] = Int32(bitPattern: entry)
+                        observe = inserted
+                    } else {
+                        plain.append(bytes: value)
+                        observe = true
+                    }
+                    if observe {
+                        switch kind {
+                        case .bytes: observeBytes(value)
+                        case .float16: observeHalf(value.loadUnaligned(as: UInt16.self))
+                        case .decimal: observeDecimal(decimal)
+                        }
+                    }
+                }
+            }
         }
+        swap(&table, &dictionary)
+        if !valid { throw ParquetError(.invalidArgument, "a decimal does not fit the column's precision", column: self.column) }
     }
 
     private func observeBytes(_ value: UnsafeRawBufferPointer) {
-        guard let low = minimumBytes, let high = maximumBytes else {
-            minimumBytes = Array(value)
-            maximumBytes = minimumBytes
-            return
-        }
-        if low.withUnsafeBytes({ bytesLess(value, $0) }) {
-            minimumBytes = Array(value)
-        } else if high.withUnsafeBytes({ bytesLess($0, value) }) {
-            maximumBytes = Array(value)
-        }
+        if minimumBytes?.withUnsafeBytes({ bytesLess(value, $0) }) ?? true { minimumBytes = Array(value) }
+        if maximumBytes?.withUnsafeBytes({ bytesLess($0, value) }) ?? true { maximumBytes = Array(value) }
     }
 
     private func observeHalf(_ bits: UInt16) {
@@ -469,14 +519,8 @@ final class FixedBytesEncoder: LeafValueEncoder {
             (minimumFloat, maximumFloat, minimumHalf, maximumHalf) = (value, value, bits, bits)
             return
         }
-        if value < minimumFloat {
-            minimumFloat = value
-            minimumHalf = bits
-        }
-        if maximumFloat < value {
-            maximumFloat = value
-            maximumHalf = bits
-        }
+        if value < minimumFloat { (minimumFloat, minimumHalf) = (value, bits) }
+        if maximumFloat < value { (maximumFloat, maximumHalf) = (value, bits) }
     }
 
     private func observeDecimal(_ value: Int128) {
@@ -489,33 +533,16 @@ final class FixedBytesEncoder: LeafValueEncoder {
         if value > maximumDecimal { maximumDecimal = value }
     }
 
-    private func outOfRange() -> ParquetError {
-        ParquetError(.invalidArgument, "a decimal does not fit the column's precision", column: column)
-    }
-
-    func appendRange(_ column: Column, _ range: Range<Int>) throws(ParquetError) {
-        var valid = true
-        column.values.withUnsafeBytes { raw in
-            for i in range where !add(raw, i) { valid = false }
-        }
-        if !valid { throw outOfRange() }
-    }
-
-    func appendPositions(_ column: Column, _ positions: UnsafeBufferPointer<Int32>) throws(ParquetError) {
-        var valid = true
-        column.values.withUnsafeBytes { raw in
-            for p in positions where !add(raw, Int(p)) { valid = false }
-        }
-        if !valid { throw outOfRange() }
-    }
-
-    func finishPage() -> (encoding: Encoding, bytes: [UInt8]) {
+    func finishPage(into body: inout [UInt8]) -> Encoding {
         if usesDictionary {
             usedDictionary = true
-            return (.rleDictionary, encodeIndices(&indices, dictionaryCount: dictionary.count))
+            DictionaryIndices.encode(indices.buffer, dictionaryCount: dictionary.count, appendingTo: &body)
+            indices.removeAll()
+            return .rleDictionary
         }
-        defer { plain.removeAll(keepingCapacity: true) }
-        return (.plain, plain)
+        body.append(contentsOf: plain.bytes)
+        plain.removeAll()
+        return .plain
     }
 
     func finishChunk() -> (dictionary: (bytes: [UInt8], count: Int)?, minMax: MinMax?) {
@@ -526,14 +553,14 @@ final class FixedBytesEncoder: LeafValueEncoder {
             if let minimumBytes, let maximumBytes { minMax = MinMax(min: minimumBytes, max: maximumBytes) }
         case .float16:
             if hasNumbers {
+                // A zero minimum is written as -0, a zero maximum as +0.
                 let low: UInt16 = minimumFloat == 0 ? 0x8000 : minimumHalf
                 let high: UInt16 = maximumFloat == 0 ? 0x0000 : maximumHalf
-                minMax = MinMax(min: low.littleEndianBytes, max: high.littleEndianBytes)
+                minMax = MinMax(min: low.plainBytes, max: high.plainBytes)
             }
         case .decimal:
             if hasNumbers {
-                minMax = MinMax(
-                    min: bigEndian(minimumDecimal, width: width), max: bigEndian(maximumDecimal, width: width))
+                minMax = MinMax(min: bigEndian(minimumDecimal), max: bigEndian(maximumDecimal))
             }
         }
         dictionary = BytesDictionary(lengthPrefixed: false)
@@ -542,18 +569,18 @@ final class FixedBytesEncoder: LeafValueEncoder {
         minimumBytes = nil
         maximumBytes = nil
         hasNumbers = false
-        indices.removeAll(keepingCapacity: true)
-        plain.removeAll(keepingCapacity: true)
+        indices.removeAll()
+        plain.removeAll()
         return (dictionaryPage, minMax)
     }
 
-    private func bigEndian(_ value: Int128, width: Int) -> [UInt8] {
+    private func bigEndian(_ value: Int128) -> [UInt8] {
         (0..<width).map { UInt8(truncatingIfNeeded: value >> (8 * (width - 1 - $0))) }
     }
 }
 
 extension UInt16 {
-    fileprivate var littleEndianBytes: [UInt8] { [UInt8(truncatingIfNeeded: self), UInt8(truncatingIfNeeded: self >> 8)] }
+    fileprivate var plainBytes: [UInt8] { [UInt8(truncatingIfNeeded: self), UInt8(truncatingIfNeeded: self >> 8)] }
 }
 
 // MARK: Booleans and nulls
@@ -562,7 +589,7 @@ extension UInt16 {
 /// pages). Never dictionary-encoded.
 final class BooleanEncoder: LeafValueEncoder {
     private let rle: Bool
-    private var values: [UInt8] = []
+    private let values = GrowableBuffer<UInt8>()
     private var sawFalse = false
     private var sawTrue = false
 
@@ -575,38 +602,34 @@ final class BooleanEncoder: LeafValueEncoder {
 
     func appendRange(_ column: Column, _ range: Range<Int>) throws(ParquetError) {
         column.values.withUnsafeBufferPointer { source in
-            for i in range { values.append(source[i] != 0 ? 1 : 0) }
+            let out = values.appendUninitialized(range.count)
+            for (k, i) in range.enumerated() { out[k] = source[i] != 0 ? 1 : 0 }
         }
     }
 
     func appendPositions(_ column: Column, _ positions: UnsafeBufferPointer<Int32>) throws(ParquetError) {
         column.values.withUnsafeBufferPointer { source in
-            for p in positions { values.append(source[Int(p)] != 0 ? 1 : 0) }
+            let out = values.appendUninitialized(positions.count)
+            for (k, p) in positions.enumerated() { out[k] = source[Int(p)] != 0 ? 1 : 0 }
         }
     }
 
-    func finishPage() -> (encoding: Encoding, bytes: [UInt8]) {
-        defer { values.removeAll(keepingCapacity: true) }
-        for value in values {
+    func finishPage(into body: inout [UInt8]) -> Encoding {
+        defer { values.removeAll() }
+        for value in values.buffer {
             if value != 0 { sawTrue = true } else { sawFalse = true }
             if sawTrue && sawFalse { break }
         }
-        var bytes: [UInt8] = []
-        values.withUnsafeBufferPointer { values in
-            if rle {
-                RLEBooleans.encode(values, appendingTo: &bytes)
-            } else {
-                PlainEncoding.encodeBooleans(values, appendingTo: &bytes)
-            }
+        if rle {
+            RLEBooleans.encode(values.buffer, appendingTo: &body)
+            return .rle
         }
-        return (rle ? .rle : .plain, bytes)
+        PlainEncoding.encodeBooleans(values.buffer, appendingTo: &body)
+        return .plain
     }
 
     func finishChunk() -> (dictionary: (bytes: [UInt8], count: Int)?, minMax: MinMax?) {
-        defer {
-            sawFalse = false
-            sawTrue = false
-        }
+        defer { (sawFalse, sawTrue) = (false, false) }
         guard sawFalse || sawTrue else { return (nil, nil) }
         return (nil, MinMax(min: [sawFalse ? 0 : 1], max: [sawTrue ? 1 : 0]))
     }
@@ -620,7 +643,7 @@ final class NullEncoder: LeafValueEncoder {
     func fallBack() {}
     func appendRange(_ column: Column, _ range: Range<Int>) throws(ParquetError) {}
     func appendPositions(_ column: Column, _ positions: UnsafeBufferPointer<Int32>) throws(ParquetError) {}
-    func finishPage() -> (encoding: Encoding, bytes: [UInt8]) { (.plain, []) }
+    func finishPage(into body: inout [UInt8]) -> Encoding { .plain }
     func finishChunk() -> (dictionary: (bytes: [UInt8], count: Int)?, minMax: MinMax?) { (nil, nil) }
 }
 

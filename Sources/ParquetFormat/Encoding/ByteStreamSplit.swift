@@ -29,8 +29,8 @@ public enum ByteStreamSplit {
         case 2: interleave(source, stride, out, count, 2)
         case 4: interleave(source, stride, out, count, 4)
         case 8: interleave(source, stride, out, count, 8)
-        case 16: interleave(source, stride, out, count, 16)
-        default: interleave(source, stride, out, count, width)
+        case 16: interleaveBlocked(source, stride, out, count, 16)
+        default: interleaveBlocked(source, stride, out, count, width)
         }
         return bytes.count
     }
@@ -41,7 +41,7 @@ public enum ByteStreamSplit {
         let count = values.count / width
         if count == 0 { return }
         let start = output.count
-        output.append(contentsOf: repeatElement(0, count: values.count))
+        ByteCopy.appendZeros(&output, values.count)
         let source = values.baseAddress.unsafelyUnwrapped
         output.withUnsafeMutableBytes { raw in
             let out = raw.baseAddress.unsafelyUnwrapped + start
@@ -50,21 +50,42 @@ public enum ByteStreamSplit {
             case 2: scatter(source, out, count, 2)
             case 4: scatter(source, out, count, 4)
             case 8: scatter(source, out, count, 8)
-            case 16: scatter(source, out, count, 16)
-            default: scatter(source, out, count, width)
+            case 16: scatterBlocked(source, out, count, 16)
+            default: scatterBlocked(source, out, count, width)
             }
         }
     }
 
-    /// value[i] byte k = stream k [i]. With `width` constant the inner loop unrolls and the
-    /// interleaved stores vectorise.
+    /// value[i] byte k = stream k [i]. With a small constant `width` the inner loop unrolls and
+    /// LLVM vectorises the interleaved stores.
     @inline(__always)
     private static func interleave(
         _ source: UnsafeRawPointer, _ stride: Int, _ out: UnsafeMutableRawPointer, _ count: Int, _ width: Int
     ) {
         let s = source.assumingMemoryBound(to: UInt8.self)
         let o = out.assumingMemoryBound(to: UInt8.self)
-        // Blocks of 64 values keep every stream's bytes in a few cache lines.
+        for i in 0..<count {
+            for k in 0..<width { o[i &* width &+ k] = s[k &* stride &+ i] }
+        }
+    }
+
+    @inline(__always)
+    private static func scatter(_ source: UnsafeRawPointer, _ out: UnsafeMutableRawPointer, _ count: Int, _ width: Int) {
+        let s = source.assumingMemoryBound(to: UInt8.self)
+        let o = out.assumingMemoryBound(to: UInt8.self)
+        for i in 0..<count {
+            for k in 0..<width { o[k &* count &+ i] = s[i &* width &+ k] }
+        }
+    }
+
+    /// The same for wide values: blocks of 64 values, one stream at a time, so that the many
+    /// streams do not all compete for the cache at once.
+    @inline(__always)
+    private static func interleaveBlocked(
+        _ source: UnsafeRawPointer, _ stride: Int, _ out: UnsafeMutableRawPointer, _ count: Int, _ width: Int
+    ) {
+        let s = source.assumingMemoryBound(to: UInt8.self)
+        let o = out.assumingMemoryBound(to: UInt8.self)
         var i = 0
         while i < count {
             let n = min(64, count &- i)
@@ -78,7 +99,7 @@ public enum ByteStreamSplit {
     }
 
     @inline(__always)
-    private static func scatter(_ source: UnsafeRawPointer, _ out: UnsafeMutableRawPointer, _ count: Int, _ width: Int) {
+    private static func scatterBlocked(_ source: UnsafeRawPointer, _ out: UnsafeMutableRawPointer, _ count: Int, _ width: Int) {
         let s = source.assumingMemoryBound(to: UInt8.self)
         let o = out.assumingMemoryBound(to: UInt8.self)
         var i = 0

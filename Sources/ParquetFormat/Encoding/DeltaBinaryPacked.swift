@@ -151,6 +151,7 @@ public struct DeltaBinaryPackedDecoder {
         if firstPending {
             destination[0] = T(truncatingIfNeeded: last)
             firstPending = false
+            valuesRemaining &-= 1
             produced = 1
         }
         let maxWidth = T.bitWidth
@@ -171,10 +172,10 @@ public struct DeltaBinaryPackedDecoder {
             }
             miniblockUsed &+= take
             miniblockLeft &-= take
+            valuesRemaining &-= take
             produced &+= take
         }
         last = UInt64(truncatingIfNeeded: previous)
-        valuesRemaining &-= wanted
         return wanted
     }
 
@@ -196,9 +197,9 @@ public struct DeltaBinaryPackedDecoder {
             throw input.corrupt("miniblock bit width \(width) above \(maxWidth)", at: widthOffset)
         }
         miniblockIndex &+= 1
-        // Deltas still to come; the first value is in the header.
-        let deltasLeft = valuesRemaining &- (firstPending ? 1 : 0)
-        let values = min(valuesPerMiniblock, deltasLeft)
+        // Values still to come, all deltas now (the first value, from the header, is taken
+        // before any miniblock starts).
+        let values = min(valuesPerMiniblock, valuesRemaining)
         let fullBytes = valuesPerMiniblock &* width / 8
         let neededBytes = (values &* width &+ 7) / 8
         guard neededBytes <= input.remaining else {

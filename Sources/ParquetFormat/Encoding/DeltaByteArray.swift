@@ -147,12 +147,14 @@ public enum DeltaByteArray {
         }
         if let failure { throw failure }
         // Pass 2: one allocation, then each value = previous value's prefix + suffix.
-        data.append(contentsOf: repeatElement(0, count: running &- base))
+        ByteCopy.appendZeros(&data, running &- base)
         let source = bytes.baseAddress
+        let sourceEnd = bytes.count
         streams.prefixes.withUnsafeBufferPointer { prefixes in
             offsets.withUnsafeBufferPointer { o in
                 data.withUnsafeMutableBytes { raw in
-                    let out = raw.baseAddress
+                    guard let out = raw.baseAddress else { return }
+                    let dataEnd = raw.count
                     var suffixAt = streams.suffixStart
                     var previousStart = base
                     var start = base
@@ -160,13 +162,14 @@ public enum DeltaByteArray {
                         let end = Int(o[first &+ i])
                         let prefix = Int(prefixes[i])
                         let suffix = end &- start &- prefix
-                        if prefix > 0 {
-                            (out.unsafelyUnwrapped + start).copyMemory(from: out.unsafelyUnwrapped + previousStart, byteCount: prefix)
-                        }
-                        if suffix > 0 {
-                            (out.unsafelyUnwrapped + (start &+ prefix)).copyMemory(
-                                from: source.unsafelyUnwrapped + suffixAt, byteCount: suffix)
-                        }
+                        // The previous value ends where this one starts, so the prefix
+                        // source lies wholly before its destination.
+                        ByteCopy.copy(
+                            out + start, room: dataEnd &- start,
+                            from: out + previousStart, room: dataEnd &- previousStart, count: prefix)
+                        ByteCopy.copy(
+                            out + (start &+ prefix), room: dataEnd &- start &- prefix,
+                            from: source.unsafelyUnwrapped + suffixAt, room: sourceEnd &- suffixAt, count: suffix)
                         suffixAt &+= suffix
                         previousStart = start
                         start = end
@@ -213,7 +216,7 @@ public enum DeltaByteArray {
         }
         if let failure { throw failure }
         let base = data.count
-        data.append(contentsOf: repeatElement(0, count: total))
+        ByteCopy.appendZeros(&data, total)
         let source = bytes.baseAddress
         streams.prefixes.withUnsafeBufferPointer { prefixes in
             data.withUnsafeMutableBytes { raw in
@@ -247,32 +250,41 @@ public enum DeltaByteArray {
         var suffixTotal = 0
         if count > 0 {
             let bytes = data.baseAddress.unsafelyUnwrapped
-            var previousStart = 0
-            var previousLength = 0
-            for i in 0..<count {
-                let start = Int(offsets[i])
-                let length = Int(suffixes[i])
-                let prefix = commonPrefix(bytes + previousStart, bytes + start, min(previousLength, length))
-                prefixes[i] = Int32(truncatingIfNeeded: prefix)
-                suffixes[i] = Int32(truncatingIfNeeded: length &- prefix)
-                suffixTotal &+= length &- prefix
-                previousStart = start
-                previousLength = length
+            prefixes.withUnsafeMutableBufferPointer { p in
+                suffixes.withUnsafeMutableBufferPointer { s in
+                    var previousStart = 0
+                    var previousLength = 0
+                    for i in 0..<count {
+                        let start = Int(offsets[i])
+                        let length = Int(s[i])
+                        let prefix = commonPrefix(bytes + previousStart, bytes + start, min(previousLength, length))
+                        p[i] = Int32(truncatingIfNeeded: prefix)
+                        s[i] = Int32(truncatingIfNeeded: length &- prefix)
+                        suffixTotal &+= length &- prefix
+                        previousStart = start
+                        previousLength = length
+                    }
+                }
             }
         }
+        output.reserveCapacity(
+            output.count &+ 2 &* DeltaBinaryPackedEncoder.maxEncodedSize(count: count) &+ suffixTotal)
         prefixes.withUnsafeBufferPointer { DeltaBinaryPackedEncoder.encode($0, appendingTo: &output) }
         suffixes.withUnsafeBufferPointer { DeltaBinaryPackedEncoder.encode($0, appendingTo: &output) }
         if suffixTotal > 0 {
             let start = output.count
-            output.append(contentsOf: repeatElement(0, count: suffixTotal))
-            output.withUnsafeMutableBytes { raw in
-                var out = raw.baseAddress.unsafelyUnwrapped + start
-                let bytes = data.baseAddress.unsafelyUnwrapped
-                for i in 0..<count {
-                    let suffix = Int(suffixes[i])
-                    if suffix > 0 {
-                        out.copyMemory(from: bytes + (Int(offsets[i + 1]) &- suffix), byteCount: suffix)
-                        out += suffix
+            ByteCopy.appendZeros(&output, suffixTotal)
+            suffixes.withUnsafeBufferPointer { s in
+                output.withUnsafeMutableBytes { raw in
+                    let out = raw.baseAddress.unsafelyUnwrapped + start
+                    let bytes = data.baseAddress.unsafelyUnwrapped
+                    let dataEnd = data.count
+                    var at = 0
+                    for i in 0..<count {
+                        let suffix = Int(s[i])
+                        let from = Int(offsets[i &+ 1]) &- suffix
+                        ByteCopy.copy(out + at, room: suffixTotal &- at, from: bytes + from, room: dataEnd &- from, count: suffix)
+                        at &+= suffix
                     }
                 }
             }
@@ -338,7 +350,7 @@ enum ByteArrayOutput {
         }
         encodingRequire(Int(offsets[offsets.count &- 1]) == data.count, "the last offset must be data.count")
         let first = offsets.count
-        offsets.append(contentsOf: repeatElement(0, count: count))
+        ByteCopy.appendZeros(&offsets, count)
         return first
     }
 

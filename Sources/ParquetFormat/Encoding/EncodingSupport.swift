@@ -178,3 +178,64 @@ func encodingRequire(_ condition: Bool, _ message: @autoclosure () -> String, fi
 func bitsNeeded(_ maxValue: UInt64) -> Int {
     64 &- maxValue.leadingZeroBitCount
 }
+
+/// Fast buffer helpers for the byte array encodings.
+enum ByteCopy {
+    /// Zeros to append from: `Array.append(contentsOf: repeatElement(...))` goes element by
+    /// element, appending a slice of these is one `memcpy`.
+    static let zeroBytes = [UInt8](repeating: 0, count: 1 << 16)
+    static let zeroInt32s = [Int32](repeating: 0, count: 1 << 14)
+
+    /// Appends `count` zero bytes.
+    @inline(__always)
+    static func appendZeros(_ array: inout [UInt8], _ count: Int) {
+        var left = count
+        if left > zeroBytes.count { array.reserveCapacity(array.count &+ left) }
+        while left > 0 {
+            let n = min(left, zeroBytes.count)
+            array.append(contentsOf: zeroBytes[0..<n])
+            left &-= n
+        }
+    }
+
+    /// Appends `count` zero offsets.
+    @inline(__always)
+    static func appendZeros(_ array: inout [Int32], _ count: Int) {
+        var left = count
+        if left > zeroInt32s.count { array.reserveCapacity(array.count &+ left) }
+        while left > 0 {
+            let n = min(left, zeroInt32s.count)
+            array.append(contentsOf: zeroInt32s[0..<n])
+            left &-= n
+        }
+    }
+
+    /// Copies `count` bytes from `source` to `destination` (the `count`-byte regions must not
+    /// overlap). Values of up to 32 bytes are copied with 8-byte loads, all done before the
+    /// stores, with no `memcpy` call, when `sourceRoom` and `destinationRoom` (readable and
+    /// writable bytes from each pointer) allow it: the bytes written past `count` belong to
+    /// values the caller writes later, and bytes read past `count` are not used.
+    @inline(__always)
+    static func copy(
+        _ destination: UnsafeMutableRawPointer, room destinationRoom: Int,
+        from source: UnsafeRawPointer, room sourceRoom: Int, count: Int
+    ) {
+        if count <= 16, sourceRoom >= 16, destinationRoom >= 16 {
+            let a = source.loadUnaligned(as: UInt64.self)
+            let b = source.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+            destination.storeBytes(of: a, as: UInt64.self)
+            destination.storeBytes(of: b, toByteOffset: 8, as: UInt64.self)
+        } else if count <= 32, sourceRoom >= 32, destinationRoom >= 32 {
+            let a = source.loadUnaligned(as: UInt64.self)
+            let b = source.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+            let c = source.loadUnaligned(fromByteOffset: 16, as: UInt64.self)
+            let d = source.loadUnaligned(fromByteOffset: 24, as: UInt64.self)
+            destination.storeBytes(of: a, as: UInt64.self)
+            destination.storeBytes(of: b, toByteOffset: 8, as: UInt64.self)
+            destination.storeBytes(of: c, toByteOffset: 16, as: UInt64.self)
+            destination.storeBytes(of: d, toByteOffset: 24, as: UInt64.self)
+        } else if count > 0 {
+            destination.copyMemory(from: source, byteCount: count)
+        }
+    }
+}

@@ -47,7 +47,7 @@ public enum PlainEncoding {
         if count == 0 { return }
         let byteCount = count / 8 &+ (count & 7 == 0 ? 0 : 1)
         let start = output.count
-        output.append(contentsOf: repeatElement(0, count: byteCount))
+        ByteCopy.appendZeros(&output, byteCount)
         let source = UnsafeRawPointer(values.baseAddress.unsafelyUnwrapped)
         output.withUnsafeMutableBytes { raw in
             let out = raw.baseAddress.unsafelyUnwrapped + start
@@ -152,15 +152,18 @@ public enum PlainEncoding {
             throw failure
         }
         // Pass 2: one allocation, then copy each value's bytes.
-        let total = running &- Int(offsets[first &- 1])
-        data.append(contentsOf: repeatElement(0, count: total))
+        let dataStart = data.count
+        let total = running &- dataStart
+        ByteCopy.appendZeros(&data, total)
         data.withUnsafeMutableBytes { raw in
-            var out = raw.baseAddress.unsafelyUnwrapped + (Int(offsets[first &- 1]))
+            let out = raw.baseAddress.unsafelyUnwrapped + dataStart
+            var written = 0
             var at = 0
             for _ in 0..<count {
                 let length = Int(UInt32(littleEndian: source.loadUnaligned(fromByteOffset: at, as: UInt32.self)))
-                out.copyMemory(from: source + (at &+ 4), byteCount: length)
-                out += length
+                ByteCopy.copy(
+                    out + written, room: total &- written, from: source + (at &+ 4), room: end &- at &- 4, count: length)
+                written &+= length
                 at &+= 4 &+ length
             }
         }
@@ -178,19 +181,22 @@ public enum PlainEncoding {
         let last = Int(offsets[count])
         encodingRequire(first >= 0 && first <= last && last <= data.count, "offsets outside the data")
         let start = output.count
-        output.append(contentsOf: repeatElement(0, count: count &* 4 &+ (last &- first)))
+        let total = count &* 4 &+ (last &- first)
+        ByteCopy.appendZeros(&output, total)
         output.withUnsafeMutableBytes { raw in
-            var out = raw.baseAddress.unsafelyUnwrapped + start
+            let out = raw.baseAddress.unsafelyUnwrapped + start
+            let source = data.baseAddress.unsafelyUnwrapped
+            let sourceEnd = data.count
+            var at = 0
             var previous = first
             for i in 1...count {
                 let next = Int(offsets[i])
                 encodingRequire(next >= previous && next <= last, "offsets decrease")
                 let length = next &- previous
-                out.storeBytes(of: UInt32(truncatingIfNeeded: length).littleEndian, as: UInt32.self)
-                if length > 0 {
-                    (out + 4).copyMemory(from: data.baseAddress.unsafelyUnwrapped + previous, byteCount: length)
-                }
-                out += 4 &+ length
+                out.storeBytes(of: UInt32(truncatingIfNeeded: length).littleEndian, toByteOffset: at, as: UInt32.self)
+                at &+= 4
+                ByteCopy.copy(out + at, room: total &- at, from: source + previous, room: sourceEnd &- previous, count: length)
+                at &+= length
                 previous = next
             }
         }

@@ -289,7 +289,7 @@ public struct RLEHybridEncoder {
     @inline(__always)
     private mutating func reserve(_ byteCount: Int) {
         if storage.count &- length < byteCount {
-            storage.append(contentsOf: repeatElement(0, count: max(storage.count, byteCount)))
+            ByteCopy.appendZeros(&storage, max(storage.count, byteCount))
         }
     }
 

@@ -15,7 +15,7 @@ public struct PageEncodingStats: ThriftMetadata {
         self.count = count
     }
 
-    public init(from reader: inout ThriftCompactReader) throws {
+    public static func read(from reader: inout ThriftCompactReader) throws -> Self {
         let start = reader.position
         var pageType: PageType?
         var encoding: Encoding?
@@ -31,10 +31,12 @@ public struct PageEncodingStats: ThriftMetadata {
         }
         reader.endStruct()
         let name = "PageEncodingStats"
-        self.pageType = try required(pageType, "page_type (1)", of: name, at: start)
-        self.encoding = try required(encoding, "encoding (2)", of: name, at: start)
-        self.count = try nonNegative(
-            try required(count, "count (3)", of: name, at: start), "count", of: name, at: start)
+        return Self(
+            pageType: try required(pageType, "page_type (1)", of: name, at: start),
+            encoding: try required(encoding, "encoding (2)", of: name, at: start),
+            count: try nonNegative(
+                try required(count, "count (3)", of: name, at: start), "count", of: name, at: start)
+        )
     }
 
     public func write(to writer: inout ThriftCompactWriter) {
@@ -119,7 +121,7 @@ public struct ColumnMetaData: ThriftMetadata {
         return dataPageOffset
     }
 
-    public init(from reader: inout ThriftCompactReader) throws {
+    public static func read(from reader: inout ThriftCompactReader) throws -> Self {
         let start = reader.position
         var type: PhysicalType?
         var encodings: [Encoding]?
@@ -128,7 +130,15 @@ public struct ColumnMetaData: ThriftMetadata {
         var numValues: Int64?
         var totalUncompressedSize: Int64?
         var totalCompressedSize: Int64?
+        var keyValueMetadata: [KeyValue]?
         var dataPageOffset: Int64?
+        var indexPageOffset: Int64?
+        var dictionaryPageOffset: Int64?
+        var statistics: Statistics?
+        var encodingStats: [PageEncodingStats]?
+        var bloomFilterOffset: Int64?
+        var bloomFilterLength: Int32?
+        var sizeStatistics: SizeStatistics?
         try reader.beginStruct()
         while let field = try reader.readFieldHeader() {
             switch (field.id, field.type) {
@@ -146,37 +156,40 @@ public struct ColumnMetaData: ThriftMetadata {
             case (9, .i64): dataPageOffset = try reader.readI64()
             case (10, .i64): indexPageOffset = try reader.readI64()
             case (11, .i64): dictionaryPageOffset = try reader.readI64()
-            case (12, .struct): statistics = try Statistics(from: &reader)
+            case (12, .struct): statistics = try Statistics.read(from: &reader)
             case (13, .list): encodingStats = try reader.readStructList(PageEncodingStats.self)
             case (14, .i64): bloomFilterOffset = try reader.readI64()
             case (15, .i32): bloomFilterLength = try reader.readI32()
-            case (16, .struct): sizeStatistics = try SizeStatistics(from: &reader)
+            case (16, .struct): sizeStatistics = try SizeStatistics.read(from: &reader)
             default: try reader.skip(type: field.type)
             }
         }
         reader.endStruct()
         let name = "ColumnMetaData"
-        self.type = try required(type, "type (1)", of: name, at: start)
-        self.encodings = try required(encodings, "encodings (2)", of: name, at: start)
-        self.pathInSchema = try required(pathInSchema, "path_in_schema (3)", of: name, at: start)
-        self.codec = try required(codec, "codec (4)", of: name, at: start)
-        self.numValues = try nonNegative(
-            try required(numValues, "num_values (5)", of: name, at: start),
-            "num_values", of: name, at: start)
-        self.totalUncompressedSize = try nonNegative(
-            try required(totalUncompressedSize, "total_uncompressed_size (6)", of: name, at: start),
-            "total_uncompressed_size", of: name, at: start)
-        self.totalCompressedSize = try nonNegative(
-            try required(totalCompressedSize, "total_compressed_size (7)", of: name, at: start),
-            "total_compressed_size", of: name, at: start)
-        self.dataPageOffset = try nonNegative(
-            try required(dataPageOffset, "data_page_offset (9)", of: name, at: start),
-            "data_page_offset", of: name, at: start)
-        _ = try nonNegativeOrNil(indexPageOffset, "index_page_offset", of: name, at: start)
-        _ = try nonNegativeOrNil(
-            dictionaryPageOffset, "dictionary_page_offset", of: name, at: start)
-        _ = try nonNegativeOrNil(bloomFilterOffset, "bloom_filter_offset", of: name, at: start)
-        _ = try nonNegativeOrNil(bloomFilterLength, "bloom_filter_length", of: name, at: start)
+        func size(_ value: Int64?, _ field: String) throws(ParquetFormatError) -> Int64 {
+            try nonNegative(
+                try required(value, field, of: name, at: start), field, of: name, at: start)
+        }
+        return Self(
+            type: try required(type, "type (1)", of: name, at: start),
+            encodings: try required(encodings, "encodings (2)", of: name, at: start),
+            pathInSchema: try required(pathInSchema, "path_in_schema (3)", of: name, at: start),
+            codec: try required(codec, "codec (4)", of: name, at: start),
+            numValues: try size(numValues, "num_values (5)"),
+            totalUncompressedSize: try size(totalUncompressedSize, "total_uncompressed_size (6)"),
+            totalCompressedSize: try size(totalCompressedSize, "total_compressed_size (7)"),
+            keyValueMetadata: keyValueMetadata,
+            dataPageOffset: try size(dataPageOffset, "data_page_offset (9)"),
+            indexPageOffset: try nonNegativeOrNil(
+                indexPageOffset, "index_page_offset", of: name, at: start),
+            dictionaryPageOffset: try nonNegativeOrNil(
+                dictionaryPageOffset, "dictionary_page_offset", of: name, at: start),
+            statistics: statistics, encodingStats: encodingStats,
+            bloomFilterOffset: try nonNegativeOrNil(
+                bloomFilterOffset, "bloom_filter_offset", of: name, at: start),
+            bloomFilterLength: try nonNegativeOrNil(
+                bloomFilterLength, "bloom_filter_length", of: name, at: start),
+            sizeStatistics: sizeStatistics)
     }
 
     public func write(to writer: inout ThriftCompactWriter) {
@@ -233,15 +246,21 @@ public struct ColumnChunk: ThriftMetadata {
         self.columnIndexLength = columnIndexLength
     }
 
-    public init(from reader: inout ThriftCompactReader) throws {
+    public static func read(from reader: inout ThriftCompactReader) throws -> Self {
         let start = reader.position
-        self.init()
+        var filePath: String?
+        var fileOffset: Int64 = 0
+        var metaData: ColumnMetaData?
+        var offsetIndexOffset: Int64?
+        var offsetIndexLength: Int32?
+        var columnIndexOffset: Int64?
+        var columnIndexLength: Int32?
         try reader.beginStruct()
         while let field = try reader.readFieldHeader() {
             switch (field.id, field.type) {
             case (1, .binary): filePath = try reader.readString()
             case (2, .i64): fileOffset = try reader.readI64()
-            case (3, .struct): metaData = try ColumnMetaData(from: &reader)
+            case (3, .struct): metaData = try ColumnMetaData.read(from: &reader)
             case (4, .i64): offsetIndexOffset = try reader.readI64()
             case (5, .i32): offsetIndexLength = try reader.readI32()
             case (6, .i64): columnIndexOffset = try reader.readI64()
@@ -251,11 +270,18 @@ public struct ColumnChunk: ThriftMetadata {
         }
         reader.endStruct()
         let name = "ColumnChunk"
-        _ = try nonNegative(fileOffset, "file_offset", of: name, at: start)
-        _ = try nonNegativeOrNil(offsetIndexOffset, "offset_index_offset", of: name, at: start)
-        _ = try nonNegativeOrNil(offsetIndexLength, "offset_index_length", of: name, at: start)
-        _ = try nonNegativeOrNil(columnIndexOffset, "column_index_offset", of: name, at: start)
-        _ = try nonNegativeOrNil(columnIndexLength, "column_index_length", of: name, at: start)
+        return Self(
+            filePath: filePath,
+            fileOffset: try nonNegative(fileOffset, "file_offset", of: name, at: start),
+            metaData: metaData,
+            offsetIndexOffset: try nonNegativeOrNil(
+                offsetIndexOffset, "offset_index_offset", of: name, at: start),
+            offsetIndexLength: try nonNegativeOrNil(
+                offsetIndexLength, "offset_index_length", of: name, at: start),
+            columnIndexOffset: try nonNegativeOrNil(
+                columnIndexOffset, "column_index_offset", of: name, at: start),
+            columnIndexLength: try nonNegativeOrNil(
+                columnIndexLength, "column_index_length", of: name, at: start))
     }
 
     public func write(to writer: inout ThriftCompactWriter) {

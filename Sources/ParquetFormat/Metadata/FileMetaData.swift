@@ -15,7 +15,7 @@ public struct SortingColumn: ThriftMetadata {
         self.nullsFirst = nullsFirst
     }
 
-    public init(from reader: inout ThriftCompactReader) throws {
+    public static func read(from reader: inout ThriftCompactReader) throws -> Self {
         let start = reader.position
         var columnIdx: Int32?
         var descending: Bool?
@@ -31,11 +31,12 @@ public struct SortingColumn: ThriftMetadata {
         }
         reader.endStruct()
         let name = "SortingColumn"
-        self.columnIdx = try nonNegative(
-            try required(columnIdx, "column_idx (1)", of: name, at: start),
-            "column_idx", of: name, at: start)
-        self.descending = try required(descending, "descending (2)", of: name, at: start)
-        self.nullsFirst = try required(nullsFirst, "nulls_first (3)", of: name, at: start)
+        return Self(
+            columnIdx: try nonNegative(
+                try required(columnIdx, "column_idx (1)", of: name, at: start),
+                "column_idx", of: name, at: start),
+            descending: try required(descending, "descending (2)", of: name, at: start),
+            nullsFirst: try required(nullsFirst, "nulls_first (3)", of: name, at: start))
     }
 
     public func write(to writer: inout ThriftCompactWriter) {
@@ -78,11 +79,15 @@ public struct RowGroup: ThriftMetadata {
         self.ordinal = ordinal
     }
 
-    public init(from reader: inout ThriftCompactReader) throws {
+    public static func read(from reader: inout ThriftCompactReader) throws -> Self {
         let start = reader.position
         var columns: [ColumnChunk]?
         var totalByteSize: Int64?
         var numRows: Int64?
+        var sortingColumns: [SortingColumn]?
+        var fileOffset: Int64?
+        var totalCompressedSize: Int64?
+        var ordinal: Int16?
         try reader.beginStruct()
         while let field = try reader.readFieldHeader() {
             switch (field.id, field.type) {
@@ -98,15 +103,19 @@ public struct RowGroup: ThriftMetadata {
         }
         reader.endStruct()
         let name = "RowGroup"
-        self.columns = try required(columns, "columns (1)", of: name, at: start)
-        self.totalByteSize = try nonNegative(
-            try required(totalByteSize, "total_byte_size (2)", of: name, at: start),
-            "total_byte_size", of: name, at: start)
-        self.numRows = try nonNegative(
-            try required(numRows, "num_rows (3)", of: name, at: start),
-            "num_rows", of: name, at: start)
-        _ = try nonNegativeOrNil(fileOffset, "file_offset", of: name, at: start)
-        _ = try nonNegativeOrNil(totalCompressedSize, "total_compressed_size", of: name, at: start)
+        return Self(
+            columns: try required(columns, "columns (1)", of: name, at: start),
+            totalByteSize: try nonNegative(
+                try required(totalByteSize, "total_byte_size (2)", of: name, at: start),
+                "total_byte_size", of: name, at: start),
+            numRows: try nonNegative(
+                try required(numRows, "num_rows (3)", of: name, at: start),
+                "num_rows", of: name, at: start),
+            sortingColumns: sortingColumns,
+            fileOffset: try nonNegativeOrNil(fileOffset, "file_offset", of: name, at: start),
+            totalCompressedSize: try nonNegativeOrNil(
+                totalCompressedSize, "total_compressed_size", of: name, at: start),
+            ordinal: ordinal)
     }
 
     public func write(to writer: inout ThriftCompactWriter) {
@@ -136,7 +145,7 @@ public enum ColumnOrder: Sendable, Hashable {
 }
 
 extension ColumnOrder: ThriftMetadata {
-    public init(from reader: inout ThriftCompactReader) throws {
+    public static func read(from reader: inout ThriftCompactReader) throws -> Self {
         var order: ColumnOrder?
         try reader.beginStruct()
         while let field = try reader.readFieldHeader() {
@@ -152,7 +161,7 @@ extension ColumnOrder: ThriftMetadata {
             try reader.skip(type: field.type)
         }
         reader.endStruct()
-        self = order ?? .undefined(fieldId: 0)
+        return order ?? .undefined(fieldId: 0)
     }
 
     public func write(to writer: inout ThriftCompactWriter) {
@@ -199,12 +208,15 @@ public struct FileMetaData: ThriftMetadata {
         self.columnOrders = columnOrders
     }
 
-    public init(from reader: inout ThriftCompactReader) throws {
+    public static func read(from reader: inout ThriftCompactReader) throws -> Self {
         let start = reader.position
         var version: Int32?
         var schema: [SchemaElement]?
         var numRows: Int64?
         var rowGroups: [RowGroup]?
+        var keyValueMetadata: [KeyValue]?
+        var createdBy: String?
+        var columnOrders: [ColumnOrder]?
         try reader.beginStruct()
         while let field = try reader.readFieldHeader() {
             switch (field.id, field.type) {
@@ -220,15 +232,18 @@ public struct FileMetaData: ThriftMetadata {
         }
         reader.endStruct()
         let name = "FileMetaData"
-        self.version = try required(version, "version (1)", of: name, at: start)
-        self.schema = try required(schema, "schema (2)", of: name, at: start)
-        guard !self.schema.isEmpty else {
+        let schemaElements = try required(schema, "schema (2)", of: name, at: start)
+        guard !schemaElements.isEmpty else {
             throw ParquetFormatError(.corrupt, "FileMetaData.schema has no root", offset: start)
         }
-        self.numRows = try nonNegative(
-            try required(numRows, "num_rows (3)", of: name, at: start),
-            "num_rows", of: name, at: start)
-        self.rowGroups = try required(rowGroups, "row_groups (4)", of: name, at: start)
+        return Self(
+            version: try required(version, "version (1)", of: name, at: start),
+            schema: schemaElements,
+            numRows: try nonNegative(
+                try required(numRows, "num_rows (3)", of: name, at: start),
+                "num_rows", of: name, at: start),
+            rowGroups: try required(rowGroups, "row_groups (4)", of: name, at: start),
+            keyValueMetadata: keyValueMetadata, createdBy: createdBy, columnOrders: columnOrders)
     }
 
     public func write(to writer: inout ThriftCompactWriter) {

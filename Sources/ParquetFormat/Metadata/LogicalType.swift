@@ -99,16 +99,16 @@ public enum LogicalType: Sendable, Hashable {
 extension LogicalType: ThriftMetadata {
     /// Decodes the union. A union with no member (which writers must not produce) throws;
     /// `SchemaElement` treats it as an absent logical type instead.
-    public init(from reader: inout ThriftCompactReader) throws {
+    public static func read(from reader: inout ThriftCompactReader) throws -> LogicalType {
         let start = reader.position
-        guard let value = try LogicalType.read(from: &reader) else {
+        guard let value = try readIfPresent(from: &reader) else {
             throw ParquetFormatError(.corrupt, "LogicalType union has no member", offset: start)
         }
-        self = value
+        return value
     }
 
     /// Decodes the union; nil when it has no member.
-    static func read(from reader: inout ThriftCompactReader) throws -> LogicalType? {
+    static func readIfPresent(from reader: inout ThriftCompactReader) throws -> LogicalType? {
         try reader.beginStruct()
         var result: LogicalType?
         while let field = try reader.readFieldHeader() {

@@ -2,20 +2,26 @@ import ThriftCompact
 
 /// A Parquet metadata struct from `parquet.thrift`, read from and written to Thrift compact bytes.
 ///
-/// `init(from:)` skips fields it does not know (and known ids whose wire type is not the
-/// expected one, as Thrift's generated code does), and throws `ParquetFormatError(.corrupt)`
-/// when a required field is missing or a size or count is negative. Errors of the Thrift layer
-/// come out of `init(from:)` as `ThriftError`; the `decode` functions turn them into
-/// `ParquetFormatError` with the same offset.
+/// `read(from:)` (and `init(from:)`, which calls it) skips fields it does not know (and known
+/// ids whose wire type is not the expected one, as Thrift's generated code does), and throws
+/// `ParquetFormatError(.corrupt)` when a required field is missing or a size or count is
+/// negative. Errors of the Thrift layer come out of it as `ThriftError`; the `decode`
+/// functions turn them into `ParquetFormatError` with the same offset.
 ///
 /// `write(to:)` writes the whole struct (its fields in ascending id order, required ones
 /// always, then the stop byte).
 public protocol ThriftMetadata: Sendable, Hashable {
-    init(from reader: inout ThriftCompactReader) throws
+    /// Decodes the struct at the reader's position.
+    static func read(from reader: inout ThriftCompactReader) throws -> Self
     func write(to writer: inout ThriftCompactWriter)
 }
 
 extension ThriftMetadata {
+    /// Decodes the struct at the reader's position; see `read(from:)`.
+    public init(from reader: inout ThriftCompactReader) throws {
+        self = try Self.read(from: &reader)
+    }
+
     /// Decodes one struct from the start of `bytes` and reports how many bytes it took.
     /// Bytes after the struct are left alone. `fileOffset` is the file offset of `bytes[0]`,
     /// used in errors. A struct cut short throws code `.truncated`, so a caller that guessed
@@ -26,7 +32,7 @@ extension ThriftMetadata {
     ) throws(ParquetFormatError) -> (value: Self, length: Int) {
         var reader = ThriftCompactReader(bytes: bytes, baseOffset: fileOffset, limits: limits)
         do {
-            let value = try Self(from: &reader)
+            let value = try Self.read(from: &reader)
             return (value, reader.bytesConsumed)
         } catch {
             throw ParquetFormatError(metadataError: error, offset: reader.position)
@@ -145,7 +151,7 @@ extension ThriftCompactReader {
     }
 
     mutating func readStructList<T: ThriftMetadata>(_: T.Type) throws -> [T] {
-        try readList(of: .struct) { reader in try T(from: &reader) }
+        try readList(of: .struct) { reader in try T.read(from: &reader) }
     }
 }
 

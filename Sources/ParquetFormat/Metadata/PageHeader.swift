@@ -33,11 +33,15 @@ public struct PageHeader: ThriftMetadata {
         self.dataPageHeaderV2 = dataPageHeaderV2
     }
 
-    public init(from reader: inout ThriftCompactReader) throws {
+    public static func read(from reader: inout ThriftCompactReader) throws -> Self {
         let start = reader.position
         var type: PageType?
         var uncompressedPageSize: Int32?
         var compressedPageSize: Int32?
+        var crc: Int32?
+        var dataPageHeader: DataPageHeader?
+        var dictionaryPageHeader: DictionaryPageHeader?
+        var dataPageHeaderV2: DataPageHeaderV2?
         try reader.beginStruct()
         while let field = try reader.readFieldHeader() {
             switch (field.id, field.type) {
@@ -45,30 +49,37 @@ public struct PageHeader: ThriftMetadata {
             case (2, .i32): uncompressedPageSize = try reader.readI32()
             case (3, .i32): compressedPageSize = try reader.readI32()
             case (4, .i32): crc = try reader.readI32()
-            case (5, .struct): dataPageHeader = try DataPageHeader(from: &reader)
-            case (7, .struct): dictionaryPageHeader = try DictionaryPageHeader(from: &reader)
-            case (8, .struct): dataPageHeaderV2 = try DataPageHeaderV2(from: &reader)
+            case (5, .struct): dataPageHeader = try DataPageHeader.read(from: &reader)
+            case (7, .struct): dictionaryPageHeader = try DictionaryPageHeader.read(from: &reader)
+            case (8, .struct): dataPageHeaderV2 = try DataPageHeaderV2.read(from: &reader)
             default: try reader.skip(type: field.type)
             }
         }
         reader.endStruct()
         let name = "PageHeader"
-        self.type = try required(type, "type (1)", of: name, at: start)
-        self.uncompressedPageSize = try nonNegative(
-            try required(uncompressedPageSize, "uncompressed_page_size (2)", of: name, at: start),
-            "uncompressed_page_size", of: name, at: start)
-        self.compressedPageSize = try nonNegative(
+        let compressed = try nonNegative(
             try required(compressedPageSize, "compressed_page_size (3)", of: name, at: start),
             "compressed_page_size", of: name, at: start)
         if let v2 = dataPageHeaderV2 {
             let levelBytes =
                 Int(v2.definitionLevelsByteLength) + Int(v2.repetitionLevelsByteLength)
-            guard levelBytes <= Int(self.compressedPageSize) else {
+            guard levelBytes <= Int(compressed) else {
                 throw ParquetFormatError(
                     .corrupt, "DataPageHeaderV2 level lengths exceed the compressed page size",
                     offset: start)
             }
         }
+        return Self(
+            type: try required(type, "type (1)", of: name, at: start),
+            uncompressedPageSize: try nonNegative(
+                try required(
+                    uncompressedPageSize, "uncompressed_page_size (2)", of: name, at: start),
+                "uncompressed_page_size", of: name, at: start),
+            compressedPageSize: compressed,
+            crc: crc,
+            dataPageHeader: dataPageHeader,
+            dictionaryPageHeader: dictionaryPageHeader,
+            dataPageHeaderV2: dataPageHeaderV2)
     }
 
     public func write(to writer: inout ThriftCompactWriter) {
@@ -118,12 +129,13 @@ public struct DataPageHeader: ThriftMetadata {
         self.statistics = statistics
     }
 
-    public init(from reader: inout ThriftCompactReader) throws {
+    public static func read(from reader: inout ThriftCompactReader) throws -> Self {
         let start = reader.position
         var numValues: Int32?
         var encoding: Encoding?
         var definitionLevelEncoding: Encoding?
         var repetitionLevelEncoding: Encoding?
+        var statistics: Statistics?
         try reader.beginStruct()
         while let field = try reader.readFieldHeader() {
             switch (field.id, field.type) {
@@ -131,20 +143,22 @@ public struct DataPageHeader: ThriftMetadata {
             case (2, .i32): encoding = Encoding(rawValue: try reader.readI32())
             case (3, .i32): definitionLevelEncoding = Encoding(rawValue: try reader.readI32())
             case (4, .i32): repetitionLevelEncoding = Encoding(rawValue: try reader.readI32())
-            case (5, .struct): statistics = try Statistics(from: &reader)
+            case (5, .struct): statistics = try Statistics.read(from: &reader)
             default: try reader.skip(type: field.type)
             }
         }
         reader.endStruct()
         let name = "DataPageHeader"
-        self.numValues = try nonNegative(
-            try required(numValues, "num_values (1)", of: name, at: start),
-            "num_values", of: name, at: start)
-        self.encoding = try required(encoding, "encoding (2)", of: name, at: start)
-        self.definitionLevelEncoding = try required(
-            definitionLevelEncoding, "definition_level_encoding (3)", of: name, at: start)
-        self.repetitionLevelEncoding = try required(
-            repetitionLevelEncoding, "repetition_level_encoding (4)", of: name, at: start)
+        return Self(
+            numValues: try nonNegative(
+                try required(numValues, "num_values (1)", of: name, at: start),
+                "num_values", of: name, at: start),
+            encoding: try required(encoding, "encoding (2)", of: name, at: start),
+            definitionLevelEncoding: try required(
+                definitionLevelEncoding, "definition_level_encoding (3)", of: name, at: start),
+            repetitionLevelEncoding: try required(
+                repetitionLevelEncoding, "repetition_level_encoding (4)", of: name, at: start),
+            statistics: statistics)
     }
 
     public func write(to writer: inout ThriftCompactWriter) {
@@ -173,7 +187,7 @@ public struct DictionaryPageHeader: ThriftMetadata {
         self.isSorted = isSorted
     }
 
-    public init(from reader: inout ThriftCompactReader) throws {
+    public static func read(from reader: inout ThriftCompactReader) throws -> Self {
         let start = reader.position
         var numValues: Int32?
         var encoding: Encoding?
@@ -189,11 +203,12 @@ public struct DictionaryPageHeader: ThriftMetadata {
         }
         reader.endStruct()
         let name = "DictionaryPageHeader"
-        self.numValues = try nonNegative(
-            try required(numValues, "num_values (1)", of: name, at: start),
-            "num_values", of: name, at: start)
-        self.encoding = try required(encoding, "encoding (2)", of: name, at: start)
-        self.isSorted = isSorted
+        return Self(
+            numValues: try nonNegative(
+                try required(numValues, "num_values (1)", of: name, at: start),
+                "num_values", of: name, at: start),
+            encoding: try required(encoding, "encoding (2)", of: name, at: start),
+            isSorted: isSorted)
     }
 
     public func write(to writer: inout ThriftCompactWriter) {
@@ -240,7 +255,7 @@ public struct DataPageHeaderV2: ThriftMetadata {
         self.statistics = statistics
     }
 
-    public init(from reader: inout ThriftCompactReader) throws {
+    public static func read(from reader: inout ThriftCompactReader) throws -> Self {
         let start = reader.position
         var numValues: Int32?
         var numNulls: Int32?
@@ -261,7 +276,7 @@ public struct DataPageHeaderV2: ThriftMetadata {
             case (6, .i32): repetitionLevelsByteLength = try reader.readI32()
             case (7, let type) where type.isBool:
                 isCompressed = try reader.readBool(fieldType: type)
-            case (8, .struct): statistics = try Statistics(from: &reader)
+            case (8, .struct): statistics = try Statistics.read(from: &reader)
             default: try reader.skip(type: field.type)
             }
         }
@@ -271,20 +286,20 @@ public struct DataPageHeaderV2: ThriftMetadata {
             try nonNegative(
                 try required(value, field, of: name, at: start), field, of: name, at: start)
         }
-        self.numValues = try count(numValues, "num_values (1)")
-        self.numNulls = try count(numNulls, "num_nulls (2)")
-        self.numRows = try count(numRows, "num_rows (3)")
-        self.encoding = try required(encoding, "encoding (4)", of: name, at: start)
-        self.definitionLevelsByteLength = try count(
-            definitionLevelsByteLength, "definition_levels_byte_length (5)")
-        self.repetitionLevelsByteLength = try count(
-            repetitionLevelsByteLength, "repetition_levels_byte_length (6)")
-        self.isCompressed = isCompressed
-        self.statistics = statistics
-        guard self.numNulls <= self.numValues else {
+        let values = try count(numValues, "num_values (1)")
+        let nulls = try count(numNulls, "num_nulls (2)")
+        guard nulls <= values else {
             throw ParquetFormatError(
                 .corrupt, "DataPageHeaderV2.num_nulls exceeds num_values", offset: start)
         }
+        return Self(
+            numValues: values, numNulls: nulls, numRows: try count(numRows, "num_rows (3)"),
+            encoding: try required(encoding, "encoding (4)", of: name, at: start),
+            definitionLevelsByteLength: try count(
+                definitionLevelsByteLength, "definition_levels_byte_length (5)"),
+            repetitionLevelsByteLength: try count(
+                repetitionLevelsByteLength, "repetition_levels_byte_length (6)"),
+            isCompressed: isCompressed, statistics: statistics)
     }
 
     public func write(to writer: inout ThriftCompactWriter) {

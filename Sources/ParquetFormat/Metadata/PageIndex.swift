@@ -15,7 +15,7 @@ public struct PageLocation: ThriftMetadata {
         self.firstRowIndex = firstRowIndex
     }
 
-    public init(from reader: inout ThriftCompactReader) throws {
+    public static func read(from reader: inout ThriftCompactReader) throws -> Self {
         let start = reader.position
         var offset: Int64?
         var compressedPageSize: Int32?
@@ -31,14 +31,16 @@ public struct PageLocation: ThriftMetadata {
         }
         reader.endStruct()
         let name = "PageLocation"
-        self.offset = try nonNegative(
-            try required(offset, "offset (1)", of: name, at: start), "offset", of: name, at: start)
-        self.compressedPageSize = try nonNegative(
-            try required(compressedPageSize, "compressed_page_size (2)", of: name, at: start),
-            "compressed_page_size", of: name, at: start)
-        self.firstRowIndex = try nonNegative(
-            try required(firstRowIndex, "first_row_index (3)", of: name, at: start),
-            "first_row_index", of: name, at: start)
+        return Self(
+            offset: try nonNegative(
+                try required(offset, "offset (1)", of: name, at: start), "offset", of: name,
+                at: start),
+            compressedPageSize: try nonNegative(
+                try required(compressedPageSize, "compressed_page_size (2)", of: name, at: start),
+                "compressed_page_size", of: name, at: start),
+            firstRowIndex: try nonNegative(
+                try required(firstRowIndex, "first_row_index (3)", of: name, at: start),
+                "first_row_index", of: name, at: start))
     }
 
     public func write(to writer: inout ThriftCompactWriter) {
@@ -62,7 +64,7 @@ public struct OffsetIndex: ThriftMetadata {
         self.unencodedByteArrayDataBytes = unencodedByteArrayDataBytes
     }
 
-    public init(from reader: inout ThriftCompactReader) throws {
+    public static func read(from reader: inout ThriftCompactReader) throws -> Self {
         let start = reader.position
         var pageLocations: [PageLocation]?
         var unencoded: [Int64]?
@@ -75,9 +77,10 @@ public struct OffsetIndex: ThriftMetadata {
             }
         }
         reader.endStruct()
-        self.pageLocations = try required(
-            pageLocations, "page_locations (1)", of: "OffsetIndex", at: start)
-        self.unencodedByteArrayDataBytes = unencoded
+        return Self(
+            pageLocations: try required(
+                pageLocations, "page_locations (1)", of: "OffsetIndex", at: start),
+            unencodedByteArrayDataBytes: unencoded)
     }
 
     public func write(to writer: inout ThriftCompactWriter) {
@@ -126,12 +129,16 @@ public struct ColumnIndex: ThriftMetadata {
         self.nanCounts = nanCounts
     }
 
-    public init(from reader: inout ThriftCompactReader) throws {
+    public static func read(from reader: inout ThriftCompactReader) throws -> Self {
         let start = reader.position
         var nullPages: [Bool]?
         var minValues: [[UInt8]]?
         var maxValues: [[UInt8]]?
         var boundaryOrder: BoundaryOrder?
+        var nullCounts: [Int64]?
+        var repetitionLevelHistograms: [Int64]?
+        var definitionLevelHistograms: [Int64]?
+        var nanCounts: [Int64]?
         try reader.beginStruct()
         while let field = try reader.readFieldHeader() {
             switch (field.id, field.type) {
@@ -157,18 +164,22 @@ public struct ColumnIndex: ThriftMetadata {
         }
         reader.endStruct()
         let name = "ColumnIndex"
-        self.nullPages = try required(nullPages, "null_pages (1)", of: name, at: start)
-        self.minValues = try required(minValues, "min_values (2)", of: name, at: start)
-        self.maxValues = try required(maxValues, "max_values (3)", of: name, at: start)
-        self.boundaryOrder = try required(boundaryOrder, "boundary_order (4)", of: name, at: start)
-        let pages = self.nullPages.count
-        guard self.minValues.count == pages, self.maxValues.count == pages,
+        let nullPagesList = try required(nullPages, "null_pages (1)", of: name, at: start)
+        let minList = try required(minValues, "min_values (2)", of: name, at: start)
+        let maxList = try required(maxValues, "max_values (3)", of: name, at: start)
+        let pages = nullPagesList.count
+        guard minList.count == pages, maxList.count == pages,
             nullCounts.map({ $0.count == pages }) ?? true,
             nanCounts.map({ $0.count == pages }) ?? true
         else {
             throw ParquetFormatError(
                 .corrupt, "ColumnIndex lists do not all have one entry per page", offset: start)
         }
+        return Self(
+            nullPages: nullPagesList, minValues: minList, maxValues: maxList,
+            boundaryOrder: try required(boundaryOrder, "boundary_order (4)", of: name, at: start),
+            nullCounts: nullCounts, repetitionLevelHistograms: repetitionLevelHistograms,
+            definitionLevelHistograms: definitionLevelHistograms, nanCounts: nanCounts)
     }
 
     public func write(to writer: inout ThriftCompactWriter) {

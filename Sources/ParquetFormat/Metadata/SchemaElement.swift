@@ -48,10 +48,19 @@ public struct SchemaElement: ThriftMetadata {
     /// True for a leaf (a node with a physical type).
     public var isLeaf: Bool { type != nil }
 
-    public init(from reader: inout ThriftCompactReader) throws {
+    public static func read(from reader: inout ThriftCompactReader) throws -> Self {
         let start = reader.position
+        var type: PhysicalType?
+        var typeLength: Int32?
+        var repetitionType: FieldRepetitionType?
         var name: String?
-        self.init(name: "")
+        var numChildren: Int32?
+        var convertedType: ConvertedType?
+        var scale: Int32?
+        var precision: Int32?
+        var fieldId: Int32?
+        var logicalType: LogicalType?
+        var vectorLength: Int32?
         try reader.beginStruct()
         while let field = try reader.readFieldHeader() {
             switch (field.id, field.type) {
@@ -64,15 +73,20 @@ public struct SchemaElement: ThriftMetadata {
             case (7, .i32): scale = try reader.readI32()
             case (8, .i32): precision = try reader.readI32()
             case (9, .i32): fieldId = try reader.readI32()
-            case (10, .struct): logicalType = try LogicalType.read(from: &reader)
+            case (10, .struct): logicalType = try LogicalType.readIfPresent(from: &reader)
             case (11, .i32): vectorLength = try reader.readI32()
             default: try reader.skip(type: field.type)
             }
         }
         reader.endStruct()
-        self.name = try required(name, "name (4)", of: "SchemaElement", at: start)
-        _ = try nonNegativeOrNil(typeLength, "type_length", of: "SchemaElement", at: start)
-        _ = try nonNegativeOrNil(numChildren, "num_children", of: "SchemaElement", at: start)
+        let typeName = "SchemaElement"
+        return Self(
+            name: try required(name, "name (4)", of: typeName, at: start), type: type,
+            typeLength: try nonNegativeOrNil(typeLength, "type_length", of: typeName, at: start),
+            repetitionType: repetitionType,
+            numChildren: try nonNegativeOrNil(numChildren, "num_children", of: typeName, at: start),
+            convertedType: convertedType, scale: scale, precision: precision, fieldId: fieldId,
+            logicalType: logicalType, vectorLength: vectorLength)
     }
 
     public func write(to writer: inout ThriftCompactWriter) {
@@ -104,7 +118,7 @@ public struct KeyValue: ThriftMetadata {
         self.value = value
     }
 
-    public init(from reader: inout ThriftCompactReader) throws {
+    public static func read(from reader: inout ThriftCompactReader) throws -> Self {
         let start = reader.position
         var key: String?
         var value: String?
@@ -117,8 +131,9 @@ public struct KeyValue: ThriftMetadata {
             }
         }
         reader.endStruct()
-        self.key = try required(key, "key (1)", of: "KeyValue", at: start)
-        self.value = value
+        return Self(
+            key: try required(key, "key (1)", of: "KeyValue", at: start),
+            value: value)
     }
 
     public func write(to writer: inout ThriftCompactWriter) {

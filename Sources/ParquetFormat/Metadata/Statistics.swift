@@ -40,8 +40,18 @@ public struct Statistics: ThriftMetadata {
         self.nanCount = nanCount
     }
 
-    public init(from reader: inout ThriftCompactReader) throws {
-        self.init()
+    public static func read(from reader: inout ThriftCompactReader) throws -> Self {
+        // Fields are gathered in locals and stored once: assigning into a partly built `self`
+        // makes the compiler copy the whole struct.
+        var max: [UInt8]?
+        var min: [UInt8]?
+        var nullCount: Int64?
+        var distinctCount: Int64?
+        var maxValue: [UInt8]?
+        var minValue: [UInt8]?
+        var isMaxValueExact: Bool?
+        var isMinValueExact: Bool?
+        var nanCount: Int64?
         try reader.beginStruct()
         while let field = try reader.readFieldHeader() {
             switch (field.id, field.type) {
@@ -60,6 +70,16 @@ public struct Statistics: ThriftMetadata {
             }
         }
         reader.endStruct()
+        return Self(
+            max: max,
+            min: min,
+            nullCount: nullCount,
+            distinctCount: distinctCount,
+            maxValue: maxValue,
+            minValue: minValue,
+            isMaxValueExact: isMaxValueExact,
+            isMinValueExact: isMinValueExact,
+            nanCount: nanCount)
     }
 
     public func write(to writer: inout ThriftCompactWriter) {
@@ -95,18 +115,23 @@ public struct SizeStatistics: ThriftMetadata {
         self.definitionLevelHistogram = definitionLevelHistogram
     }
 
-    public init(from reader: inout ThriftCompactReader) throws {
-        self.init()
+    public static func read(from reader: inout ThriftCompactReader) throws -> Self {
+        var unencoded: Int64?
+        var repetition: [Int64]?
+        var definition: [Int64]?
         try reader.beginStruct()
         while let field = try reader.readFieldHeader() {
             switch (field.id, field.type) {
-            case (1, .i64): unencodedByteArrayDataBytes = try reader.readI64()
-            case (2, .list): repetitionLevelHistogram = try reader.readI64List()
-            case (3, .list): definitionLevelHistogram = try reader.readI64List()
+            case (1, .i64): unencoded = try reader.readI64()
+            case (2, .list): repetition = try reader.readI64List()
+            case (3, .list): definition = try reader.readI64List()
             default: try reader.skip(type: field.type)
             }
         }
         reader.endStruct()
+        return Self(
+            unencodedByteArrayDataBytes: unencoded, repetitionLevelHistogram: repetition,
+            definitionLevelHistogram: definition)
     }
 
     public func write(to writer: inout ThriftCompactWriter) {

@@ -22,7 +22,7 @@ struct InspectCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let reader = try input.openReader()
-            let report = InspectReport(reader: reader, path: input.file)
+            let report = InspectReport(reader: reader, path: input.file, fileSize: input.fileSize)
             if json {
                 let data = try JSONSerialization.data(withJSONObject: report.json(), options: [.prettyPrinted, .sortedKeys])
                 var output = StandardOutput()
@@ -39,6 +39,7 @@ struct InspectCommand: ParsableCommand {
 struct InspectReport {
     let reader: ParquetFileReader
     let path: String
+    let fileSize: Int
     var metadata: FileMetaData { reader.metadata }
 
     /// Leaf schema elements by their dotted path, to decode statistics with their logical types.
@@ -63,7 +64,7 @@ struct InspectReport {
 
     func text() -> String {
         var out = ""
-        out += "file        \(path) (\(formatBytes(reader.fileSize)))\n"
+        out += "file        \(path) (\(formatBytes(fileSize)))\n"
         out += "created by  \(metadata.createdBy ?? "unknown")\n"
         out += "version     \(metadata.version)\n"
         out += "rows        \(metadata.numRows) in \(metadata.rowGroups.count) row group\(metadata.rowGroups.count == 1 ? "" : "s")\n"
@@ -82,7 +83,7 @@ struct InspectReport {
             for _ in 0..<count where index < metadata.schema.count {
                 let element = metadata.schema[index]
                 index += 1
-                out += String(repeating: "  ", count: depth) + describe(element) + "\n"
+                out += String(repeating: " ", count: depth * 2) + describe(element) + "\n"
                 if let children = element.numChildren, children > 0, element.type == nil {
                     walk(depth: depth + 1, count: Int(children))
                 }
@@ -91,7 +92,8 @@ struct InspectReport {
         walk(depth: 1, count: Int(metadata.schema.first?.numChildren ?? 0))
         let leaves = self.leaves
         for (number, group) in metadata.rowGroups.enumerated() {
-            out += "\nrow group \(number): \(group.numRows) rows, \(formatBytes(Int(group.totalCompressedSize ?? 0))) compressed, "
+            let compressed = group.totalCompressedSize ?? group.columns.reduce(0) { $0 + ($1.metaData?.totalCompressedSize ?? 0) }
+            out += "\nrow group \(number): \(group.numRows) rows, \(formatBytes(Int(compressed))) compressed, "
             out += "\(formatBytes(Int(group.totalByteSize))) uncompressed\n"
             for chunk in group.columns {
                 guard let meta = chunk.metaData else {
@@ -193,7 +195,7 @@ struct InspectReport {
             ]
         }
         var document: [String: Any] = [
-            "file": path, "file_size": reader.fileSize, "num_rows": Int(metadata.numRows), "version": Int(metadata.version),
+            "file": path, "file_size": fileSize, "num_rows": Int(metadata.numRows), "version": Int(metadata.version),
             "schema": schema, "columns": columns, "row_groups": groups,
         ]
         if let createdBy = metadata.createdBy { document["created_by"] = createdBy }

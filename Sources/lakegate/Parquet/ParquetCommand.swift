@@ -26,6 +26,9 @@ struct ParquetReadArguments: ParsableArguments {
         let source = try LocalFileSource(path: file)
         return try ParquetFileReader(source: source, path: file, options: options)
     }
+
+    /// The input's size in bytes (for reports).
+    var fileSize: Int { (try? LocalFileSource(path: file))?.size ?? 0 }
 }
 
 /// Runs a command body, turning any error into one clear line on standard error and exit code 1.

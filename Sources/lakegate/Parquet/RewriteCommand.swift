@@ -35,7 +35,7 @@ struct RewriteCommand: ParsableCommand {
     var codec: Codec = .zstd
 
     @Option(help: "Compression level for zstd (1-22) or gzip (1-9).")
-    var compressionLevel: Int32?
+    var compressionLevel: Int?
 
     @Option(help: "Target size of a row group's encoded data, e.g. 64MiB.", transform: parseSize)
     var rowGroupBytes: Int?
@@ -106,7 +106,7 @@ struct RewriteCommand: ParsableCommand {
                 let seconds = (clock.now - started).seconds
                 Console.note(
                     "wrote \(output): \(rows) rows in \(metadata.rowGroups.count) row groups, "
-                        + "\(formatBytes(sink.position)) (from \(formatBytes(reader.fileSize))) in \(String(format2: seconds)) s")
+                        + "\(formatBytes(sink.position)) (from \(formatBytes(input.fileSize))) in \(String(format2: seconds)) s")
             }
         }
     }
@@ -133,6 +133,6 @@ extension String {
         let scaled = (value * 100).rounded()
         let whole = Int(scaled / 100)
         let fraction = Int(abs(scaled).truncatingRemainder(dividingBy: 100))
-        self = "\(whole).\(fraction < 10 ? "0" : "")\(fraction)"
+        self = "\(whole)." + (fraction < 10 ? "0" : "") + "\(fraction)"
     }
 }

@@ -87,9 +87,9 @@ func formatBytes(_ count: Int) -> String {
 func parseByteSize(_ text: String) -> Int? {
     let lower = text.lowercased().trimmingCharacters(in: " ")
     let multipliers: [(String, Double)] = [
-        ("gib", 1 << 30), ("gb", 1 << 30), ("g", 1 << 30),
-        ("mib", 1 << 20), ("mb", 1 << 20), ("m", 1 << 20),
-        ("kib", 1 << 10), ("kb", 1 << 10), ("k", 1 << 10), ("b", 1),
+        ("gib", 1_073_741_824), ("gb", 1_073_741_824), ("g", 1_073_741_824),
+        ("mib", 1_048_576), ("mb", 1_048_576), ("m", 1_048_576),
+        ("kib", 1024), ("kb", 1024), ("k", 1024), ("b", 1),
     ]
     for (suffix, multiplier) in multipliers where lower.hasSuffix(suffix) {
         guard let number = Double(lower.dropLast(suffix.count)), number > 0 else { return nil }
