@@ -179,7 +179,7 @@ import Testing
 
         let timestamp = leaf(.int64, .timestamp(.microsecond, utc: true), .signed)
         let range = Statistics(maxValue: le(Int64(2_000_000)), minValue: le(Int64(1_000_000)))
-        #expect(prunes(timestamp, range, .less, .timestamp(1, .second, utc: true)))
+        #expect(prunes(timestamp, range, .less, .timestamp(1_000, .millisecond, utc: true)))
         #expect(!prunes(timestamp, range, .less, .timestamp(1_001, .millisecond, utc: true)))
         #expect(!prunes(timestamp, range, .less, .timestamp(1_000_000_500, .nanosecond, utc: true)))
 

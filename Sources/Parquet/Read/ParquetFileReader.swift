@@ -33,8 +33,11 @@ public final class ParquetFileReader: Sendable {
 
     public var rowGroupCount: Int { metadata.rowGroups.count }
 
-    /// Rows in the file, as the footer states them.
-    public var rowCount: Int { Int(clamping: metadata.numRows) }
+    /// Rows in the file: the sum of the row groups' counts (which is what reading returns;
+    /// some writers leave the footer's own `num_rows` at 0).
+    public var rowCount: Int {
+        metadata.rowGroups.reduce(0) { $0 &+ Int(clamping: $1.numRows) }
+    }
 
     /// Rows in one row group.
     public func rowCount(ofRowGroup index: Int) -> Int {

@@ -32,9 +32,10 @@ final class ColumnChunkWriter {
     private let definitionWidth: Int
     private let repetitionWidth: Int
 
-    // The open page.
-    private var definition: [UInt8] = []
-    private var repetition: [UInt8] = []
+    // The open page. A flat column keeps its definition levels as bits.
+    private let flatDefinition = DefinitionBits()
+    private let definition = GrowableBuffer<UInt8>()
+    private let repetition = GrowableBuffer<UInt8>()
     private var pageEntries = 0
     private var pageNulls = 0
     private var pageRows = 0
@@ -47,8 +48,10 @@ final class ColumnChunkWriter {
     private var dataEncodings: [Encoding] = []
     private var pageCounts: [Encoding: Int32] = [:]
 
-    private var positions: [Int32] = []
-    private var scratch: [UInt8] = []
+    private let positions = GrowableBuffer<Int32>()
+    /// The page body being assembled (levels and values), then its compressed form.
+    private var body: [UInt8] = []
+    private var compressed: [UInt8] = []
 
     /// Level entries per batch handed to the encoder (as arrow's write batch size); page and
     /// dictionary limits are checked between batches, so a page or dictionary ends at most
@@ -73,9 +76,11 @@ final class ColumnChunkWriter {
     }
 
     /// Bytes this chunk holds: closed pages, the open page's estimate and the dictionary.
-    var bufferedBytes: Int {
-        pages.count + encoder.estimatedPageBytes + encoder.dictionaryBytes
-            + (definition.count * definitionWidth + repetition.count * repetitionWidth) / 8
+    var bufferedBytes: Int { pages.count + encoder.estimatedPageBytes + encoder.dictionaryBytes + levelBytes }
+
+    /// The open page's levels, at most.
+    private var levelBytes: Int {
+        (flatDefinition.count + definition.count * definitionWidth + repetition.count * repetitionWidth) / 8
     }
 
     /// Whether any level entry was written since the last chunk.
@@ -92,24 +97,26 @@ final class ColumnChunkWriter {
             let end = min(rows.upperBound, start + batchSize)
             let n = end - start
             if allNull {
-                definition.append(contentsOf: repeatElement(0, count: n))
+                flatDefinition.appendZeros(n)
                 pageNulls += n
             } else if let validity = column.validity {
-                positions.removeAll(keepingCapacity: true)
+                positions.removeAll()
+                let out = positions.appendUninitialized(n)
+                var valid = 0
                 validity.bytes.withUnsafeBufferPointer { bits in
-                    for i in start..<end {
-                        let valid = bits[i >> 3] & (1 << UInt8(i & 7)) != 0
-                        if valid { positions.append(Int32(truncatingIfNeeded: i)) }
-                        if optional { definition.append(valid ? 1 : 0) }
+                    if optional { flatDefinition.appendBits(bits, from: start, count: n) }
+                    for i in start..<end where bits[i >> 3] & (1 << UInt8(i & 7)) != 0 {
+                        out[valid] = Int32(truncatingIfNeeded: i)
+                        valid += 1
                     }
                 }
-                guard optional || positions.count == n else {
+                guard optional || valid == n else {
                     throw ParquetError(.invalidArgument, "a null in a non-nullable field", column: leaf.dottedPath)
                 }
-                try positions.withUnsafeBufferPointer { buffer throws(ParquetError) in try encoder.appendPositions(column, buffer) }
-                pageNulls += n - positions.count
+                try encoder.appendPositions(column, UnsafeBufferPointer(start: positions.base, count: valid))
+                pageNulls += n - valid
             } else {
-                if optional { definition.append(contentsOf: repeatElement(1, count: n)) }
+                if optional { flatDefinition.appendOnes(n) }
                 try encoder.appendRange(column, start..<end)
             }
             pageEntries += n
@@ -138,11 +145,17 @@ final class ColumnChunkWriter {
                 shredded.repetition.withUnsafeBufferPointer { levels in
                     for i in entry..<end where levels[i] == 0 { rows += 1 }
                 }
-                repetition.append(contentsOf: shredded.repetition[entry..<end])
+                shredded.repetition.withUnsafeBufferPointer {
+                    repetition.append(contentsOf: UnsafeBufferPointer(rebasing: $0[entry..<end]))
+                }
             } else {
                 rows = end - entry
             }
-            if leaf.maxDefinition > 0 { definition.append(contentsOf: shredded.definition[entry..<end]) }
+            if leaf.maxDefinition > 0 {
+                shredded.definition.withUnsafeBufferPointer {
+                    definition.append(contentsOf: UnsafeBufferPointer(rebasing: $0[entry..<end]))
+                }
+            }
             try shredded.positions.withUnsafeBufferPointer { all throws(ParquetError) in
                 try encoder.appendPositions(
                     shredded.column, UnsafeBufferPointer(rebasing: all[position..<(position + values)]))
@@ -160,9 +173,7 @@ final class ColumnChunkWriter {
         if encoder.dictionaryFull {
             try finishPage(compressor: &compressor)
             encoder.fallBack()
-        } else if encoder.estimatedPageBytes + (definition.count * definitionWidth + repetition.count * repetitionWidth) / 8
-            >= pageBytes
-        {
+        } else if encoder.estimatedPageBytes + levelBytes >= pageBytes {
             try finishPage(compressor: &compressor)
         }
     }
@@ -175,43 +186,52 @@ final class ColumnChunkWriter {
         guard pageEntries <= Int(Int32.max) else {
             throw ParquetError(.limitExceeded, "more than 2^31 level entries in one page", column: leaf.dottedPath)
         }
-        let (encoding, values) = encoder.finishPage()
-        var stored: [UInt8] = []
+        body.removeAll(keepingCapacity: true)
+        compressed.removeAll(keepingCapacity: true)
         let header: PageHeader
         if v2 {
-            appendLevels(repetition, width: repetitionWidth, prefixed: false, to: &stored)
-            let repetitionLength = stored.count
-            appendLevels(definition, width: definitionWidth, prefixed: false, to: &stored)
-            let definitionLength = stored.count - repetitionLength
-            let uncompressed = stored.count + values.count
-            try compress(values, appendingTo: &stored, compressor: &compressor)
+            // Levels uncompressed, then the values, compressed on their own.
+            appendLevels(repetition, width: repetitionWidth, prefixed: false, to: &body)
+            let repetitionLength = body.count
+            appendDefinitionLevels(prefixed: false, to: &body)
+            let levelsLength = body.count
+            let encoding = encoder.finishPage(into: &body)
+            let valuesLength = body.count - levelsLength
+            if codec != .uncompressed {
+                compressed.append(contentsOf: body[0..<levelsLength])
+                try compress(body, from: levelsLength, appendingTo: &compressed, compressor: &compressor)
+            }
             header = PageHeader(
-                type: .dataPageV2, uncompressedPageSize: try size(uncompressed), compressedPageSize: try size(stored.count),
+                type: .dataPageV2, uncompressedPageSize: try size(levelsLength + valuesLength),
+                compressedPageSize: try size(codec == .uncompressed ? body.count : compressed.count),
                 dataPageHeaderV2: DataPageHeaderV2(
                     numValues: Int32(pageEntries), numNulls: Int32(pageNulls), numRows: Int32(pageRows),
-                    encoding: encoding, definitionLevelsByteLength: Int32(definitionLength),
+                    encoding: encoding, definitionLevelsByteLength: Int32(levelsLength - repetitionLength),
                     repetitionLevelsByteLength: Int32(repetitionLength), isCompressed: codec != .uncompressed))
+            record(encoding)
         } else {
-            scratch.removeAll(keepingCapacity: true)
-            appendLevels(repetition, width: repetitionWidth, prefixed: true, to: &scratch)
-            appendLevels(definition, width: definitionWidth, prefixed: true, to: &scratch)
-            scratch.append(contentsOf: values)
-            try compress(scratch, appendingTo: &stored, compressor: &compressor)
+            appendLevels(repetition, width: repetitionWidth, prefixed: true, to: &body)
+            appendDefinitionLevels(prefixed: true, to: &body)
+            let encoding = encoder.finishPage(into: &body)
+            if codec != .uncompressed {
+                try compress(body, from: 0, appendingTo: &compressed, compressor: &compressor)
+            }
             header = PageHeader(
-                type: .dataPage, uncompressedPageSize: try size(scratch.count), compressedPageSize: try size(stored.count),
+                type: .dataPage, uncompressedPageSize: try size(body.count),
+                compressedPageSize: try size(codec == .uncompressed ? body.count : compressed.count),
                 dataPageHeader: DataPageHeader(
                     numValues: Int32(pageEntries), encoding: encoding, definitionLevelEncoding: .rle,
                     repetitionLevelEncoding: .rle))
+            record(encoding)
         }
         let uncompressed = Int(header.uncompressedPageSize)
-        let written = appendPage(header, stored, to: &pages)
-        uncompressedBytes += written.header + uncompressed
-        if !dataEncodings.contains(encoding) { dataEncodings.append(encoding) }
-        pageCounts[encoding, default: 0] += 1
+        let headerLength = codec == .uncompressed ? appendPage(header, body, to: &pages) : appendPage(header, compressed, to: &pages)
+        uncompressedBytes += headerLength + uncompressed
         entries += Int64(pageEntries)
         nulls += Int64(pageNulls)
-        definition.removeAll(keepingCapacity: true)
-        repetition.removeAll(keepingCapacity: true)
+        flatDefinition.removeAll()
+        definition.removeAll()
+        repetition.removeAll()
         pageEntries = 0
         pageNulls = 0
         pageRows = 0
@@ -228,7 +248,11 @@ final class ColumnChunkWriter {
         var encodingStats: [PageEncodingStats] = []
         if let dictionary {
             var stored: [UInt8] = []
-            try compress(dictionary.bytes, appendingTo: &stored, compressor: &compressor)
+            if codec == .uncompressed {
+                stored = dictionary.bytes
+            } else {
+                try compress(dictionary.bytes, from: 0, appendingTo: &stored, compressor: &compressor)
+            }
             guard dictionary.count <= Int(Int32.max) else {
                 throw ParquetError(.limitExceeded, "dictionary too large", column: leaf.dottedPath)
             }
@@ -236,8 +260,7 @@ final class ColumnChunkWriter {
                 type: .dictionaryPage, uncompressedPageSize: try size(dictionary.bytes.count),
                 compressedPageSize: try size(stored.count),
                 dictionaryPageHeader: DictionaryPageHeader(numValues: Int32(dictionary.count), encoding: .plain))
-            let written = appendPage(header, stored, to: &bytes)
-            uncompressed += written.header + dictionary.bytes.count
+            uncompressed += appendPage(header, stored, to: &bytes) + dictionary.bytes.count
             encodings.append(.plain)
             encodingStats.append(PageEncodingStats(pageType: .dictionaryPage, encoding: .plain, count: 1))
         }
@@ -269,36 +292,58 @@ final class ColumnChunkWriter {
 
     // MARK: Helpers
 
-    /// Appends a page header (with the CRC of `stored` when configured) and `stored`.
-    private func appendPage(_ header: PageHeader, _ stored: [UInt8], to output: inout [UInt8]) -> (header: Int, body: Int) {
+    private func record(_ encoding: Encoding) {
+        if !dataEncodings.contains(encoding) { dataEncodings.append(encoding) }
+        pageCounts[encoding, default: 0] += 1
+    }
+
+    /// Appends a page header (with the CRC of `stored` when configured) and `stored`; returns
+    /// the header's length.
+    private func appendPage(_ header: PageHeader, _ stored: [UInt8], to output: inout [UInt8]) -> Int {
         var header = header
         if checksums { header.crc = Int32(bitPattern: CRC32.checksum(stored)) }
         let headerBytes = header.encode()
         output.append(contentsOf: headerBytes)
         output.append(contentsOf: stored)
-        return (headerBytes.count, stored.count)
+        return headerBytes.count
     }
 
     /// Appends a level stream: hybrid runs at `width`, behind a u32 length when `prefixed`
     /// (V1). Nothing for a level whose maximum is 0.
-    private func appendLevels(_ levels: [UInt8], width: Int, prefixed: Bool, to output: inout [UInt8]) {
+    private func appendLevels(_ levels: GrowableBuffer<UInt8>, width: Int, prefixed: Bool, to output: inout [UInt8]) {
         guard width > 0 else { return }
         let lengthIndex = output.count
         if prefixed { output.append(contentsOf: [0, 0, 0, 0]) }
-        levels.withUnsafeBufferPointer { RLEHybridEncoder.encode($0, bitWidth: width, appendingTo: &output) }
-        if prefixed {
-            let length = UInt32(output.count - lengthIndex - 4)
-            for k in 0..<4 { output[lengthIndex + k] = UInt8(truncatingIfNeeded: length >> (8 * UInt32(k))) }
-        }
+        RLEHybridEncoder.encode(levels.buffer, bitWidth: width, appendingTo: &output)
+        if prefixed { patchLength(at: lengthIndex, in: &output) }
     }
 
-    private func compress(_ input: [UInt8], appendingTo output: inout [UInt8], compressor: inout Compressor) throws(ParquetError) {
-        if codec == .uncompressed {
-            output.append(contentsOf: input)
+    /// The definition levels: from bits for a flat column, else like the repetition levels.
+    private func appendDefinitionLevels(prefixed: Bool, to output: inout [UInt8]) {
+        guard leaf.isFlat else {
+            appendLevels(definition, width: definitionWidth, prefixed: prefixed, to: &output)
             return
         }
-        let result = input.withUnsafeBytes { bytes in
-            Result { () throws(CompressionError) in try compressor.compress(bytes, appendingTo: &output) }
+        guard definitionWidth > 0 else { return }
+        let lengthIndex = output.count
+        if prefixed { output.append(contentsOf: [0, 0, 0, 0]) }
+        flatDefinition.encode(appendingTo: &output)
+        if prefixed { patchLength(at: lengthIndex, in: &output) }
+    }
+
+    private func patchLength(at index: Int, in output: inout [UInt8]) {
+        let length = UInt32(output.count - index - 4)
+        for k in 0..<4 { output[index + k] = UInt8(truncatingIfNeeded: length >> (8 * UInt32(k))) }
+    }
+
+    /// Compresses `input[start...]`, appending to `output`.
+    private func compress(
+        _ input: [UInt8], from start: Int, appendingTo output: inout [UInt8], compressor: inout Compressor
+    ) throws(ParquetError) {
+        let result = input.withUnsafeBytes { raw in
+            Result { () throws(CompressionError) in
+                try compressor.compress(UnsafeRawBufferPointer(rebasing: raw[start...]), appendingTo: &output)
+            }
         }
         do {
             _ = try result.get()
