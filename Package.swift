@@ -8,6 +8,9 @@ import PackageDescription
 //   Columnar        schema, types, columns with validity bitmaps, record batches
 //   LakegateCore    contracts shared by every layer: byte sources and sinks (more to come)
 //   StorageLocal    local files behind those contracts (pread, atomic publish)
+//   JSONFormat    strict RFC 8259 parsing over bytes, record framing (no I/O)
+//   CSVFormat     RFC 4180 tokenizing with dialects (no I/O)
+//   Avro          Avro binary encoding, object container files, schema mapping
 //   ParquetFormat   Parquet's metadata structs and encodings (no I/O, no columnar model)
 //   Parquet         Parquet files <-> record batches, through byte-range sources and sinks
 //   lakegate        the command line (composition only)
@@ -40,6 +43,9 @@ let package = Package(
         .target(name: "ThriftCompact", swiftSettings: swiftSettings),
         .target(name: "Columnar", swiftSettings: swiftSettings),
         .target(name: "LakegateCore", swiftSettings: swiftSettings),
+        .target(name: "JSONFormat", swiftSettings: swiftSettings),
+        .target(name: "CSVFormat", swiftSettings: swiftSettings),
+        .target(name: "Avro", dependencies: ["Columnar", "Compression", "LakegateCore"], swiftSettings: swiftSettings),
         .target(name: "StorageLocal", dependencies: ["LakegateCore"], swiftSettings: swiftSettings),
         .target(
             name: "ParquetFormat",
@@ -61,6 +67,9 @@ let package = Package(
         .testTarget(name: "ColumnarTests", dependencies: ["Columnar"]),
         .testTarget(name: "ParquetFormatTests", dependencies: ["ParquetFormat"]),
         .testTarget(name: "ParquetTests", dependencies: ["Parquet", "Columnar", "LakegateCore", "StorageLocal"]),
+        .testTarget(name: "JSONFormatTests", dependencies: ["JSONFormat"]),
+        .testTarget(name: "CSVFormatTests", dependencies: ["CSVFormat"]),
+        .testTarget(name: "AvroTests", dependencies: ["Avro", "Columnar", "LakegateCore"]),
         .testTarget(name: "StorageLocalTests", dependencies: ["StorageLocal", "LakegateCore"]),
     ]
 )

@@ -7,7 +7,7 @@ import ParquetFormat
 /// chunk's first byte until the file writer places it.
 struct FinishedChunk {
     var dictionaryPage: [UInt8]
-    var pages: [UInt8]
+    var pages: BlockBytes
     var metadata: ColumnMetaData
 
     /// The metadata with its offsets moved to where the chunk starts in the file.
@@ -41,7 +41,7 @@ final class ColumnChunkWriter {
     private var pageRows = 0
 
     // The chunk so far (closed data pages, headers included).
-    private var pages: [UInt8] = []
+    private var pages = BlockBytes()
     private var uncompressedBytes = 0
     private var entries: Int64 = 0
     private var nulls: Int64 = 0
@@ -173,10 +173,15 @@ final class ColumnChunkWriter {
         if encoder.dictionaryFull {
             try finishPage(compressor: &compressor)
             encoder.fallBack()
-        } else if encoder.estimatedPageBytes + levelBytes >= pageBytes {
+        } else if encoder.estimatedPageBytes + levelBytes >= pageBytes || pageEntries >= Self.maxPageEntries {
             try finishPage(compressor: &compressor)
         }
     }
+
+    /// Entries per page at most (as parquet-cpp's row limit per page): a page of a few
+    /// distinct values encodes to so few bytes that its byte budget would let it buffer
+    /// millions of 4-byte dictionary indices and levels.
+    static let maxPageEntries = 1 << 17
 
     // MARK: Pages
 
@@ -281,7 +286,7 @@ final class ColumnChunkWriter {
             dataPageOffset: Int64(dataPageOffset), dictionaryPageOffset: dictionary == nil ? nil : 0,
             statistics: statistics, encodingStats: encodingStats)
         let finished = FinishedChunk(dictionaryPage: bytes, pages: pages, metadata: metadata)
-        pages = []
+        pages = BlockBytes()
         uncompressedBytes = 0
         entries = 0
         nulls = 0
@@ -300,12 +305,23 @@ final class ColumnChunkWriter {
     /// Appends a page header (with the CRC of `stored` when configured) and `stored`; returns
     /// the header's length.
     private func appendPage(_ header: PageHeader, _ stored: [UInt8], to output: inout [UInt8]) -> Int {
-        var header = header
-        if checksums { header.crc = Int32(bitPattern: CRC32.checksum(stored)) }
-        let headerBytes = header.encode()
+        let headerBytes = encodeHeader(header, stored)
         output.append(contentsOf: headerBytes)
         output.append(contentsOf: stored)
         return headerBytes.count
+    }
+
+    private func appendPage(_ header: PageHeader, _ stored: [UInt8], to output: inout BlockBytes) -> Int {
+        let headerBytes = encodeHeader(header, stored)
+        output.append(headerBytes)
+        output.append(stored)
+        return headerBytes.count
+    }
+
+    private func encodeHeader(_ header: PageHeader, _ stored: [UInt8]) -> [UInt8] {
+        var header = header
+        if checksums { header.crc = Int32(bitPattern: CRC32.checksum(stored)) }
+        return header.encode()
     }
 
     /// Appends a level stream: hybrid runs at `width`, behind a u32 length when `prefixed`

@@ -85,3 +85,32 @@ extension Array where Element == UInt8 {
         append(contentsOf: buffer.bytes)
     }
 }
+
+/// Bytes appended in blocks that never move: the closed pages of a column chunk. Unlike a
+/// doubling array it holds at most one partly filled block beyond its contents and never
+/// copies what it already has, which keeps a buffered row group close to its real size.
+struct BlockBytes {
+    private(set) var blocks: [[UInt8]] = []
+    private(set) var count = 0
+    private let blockSize: Int
+
+    init(blockSize: Int = 1 << 20) { self.blockSize = blockSize }
+
+    mutating func append(_ bytes: UnsafeRawBufferPointer) {
+        var rest = bytes
+        while !rest.isEmpty {
+            if blocks.isEmpty || blocks[blocks.count - 1].count >= blocks[blocks.count - 1].capacity {
+                // A page larger than a block gets a block of its own size.
+                blocks.append([])
+                blocks[blocks.count - 1].reserveCapacity(max(blockSize, rest.count))
+            }
+            let room = blocks[blocks.count - 1].capacity - blocks[blocks.count - 1].count
+            let n = min(room, rest.count)
+            blocks[blocks.count - 1].append(contentsOf: UnsafeRawBufferPointer(rebasing: rest[0..<n]))
+            rest = UnsafeRawBufferPointer(rebasing: rest[n...])
+            count += n
+        }
+    }
+
+    mutating func append(_ bytes: [UInt8]) { bytes.withUnsafeBytes { append($0) } }
+}

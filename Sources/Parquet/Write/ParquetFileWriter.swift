@@ -155,7 +155,8 @@ public final class ParquetFileWriter {
         let buffered = bufferedBytes
         let perRow = bufferedRows > 0 && buffered > 0 ? max(1, buffered / bufferedRows) : inputBytesPerRow
         let room = max(0, options.rowGroupBytes - buffered)
-        return min(remaining, max(1024, room / perRow))
+        // A floor keeps slices from shrinking to single rows as the group nears its limit.
+        return min(remaining, max(64, room / perRow))
     }
 
     private func writeRows(_ batch: RecordBatch, _ rows: Range<Int>) throws(ParquetError) {
@@ -184,7 +185,7 @@ public final class ParquetFileWriter {
             let finished = try column.finishChunk(compressor: &compressor)
             let offset = sink.position - base
             try writeToSink(finished.dictionaryPage)
-            try writeToSink(finished.pages)
+            for block in finished.pages.blocks { try writeToSink(block) }
             let metadata = finished.placed(at: offset)
             uncompressed += metadata.totalUncompressedSize
             compressed += metadata.totalCompressedSize
