@@ -11,6 +11,8 @@ import PackageDescription
 //   JSONFormat    strict RFC 8259 parsing over bytes, record framing (no I/O)
 //   CSVFormat     RFC 4180 tokenizing with dialects (no I/O)
 //   Avro          Avro binary encoding, object container files, schema mapping
+//   FileFormats   any input file -> record batches (detection, inference, flattening, bad
+//                 records) and record batches -> Parquet, Avro, CSV, JSON lines
 //   ParquetFormat   Parquet's metadata structs and encodings (no I/O, no columnar model)
 //   Parquet         Parquet files <-> record batches, through byte-range sources and sinks
 //   lakegate        the command line (composition only)
@@ -55,10 +57,16 @@ let package = Package(
             name: "Parquet",
             dependencies: ["ParquetFormat", "Columnar", "Compression", "LakegateCore"],
             swiftSettings: swiftSettings),
+        .target(
+            name: "FileFormats",
+            dependencies: [
+                "Columnar", "Compression", "LakegateCore", "StorageLocal", "JSONFormat", "CSVFormat", "Parquet", "Avro",
+            ],
+            swiftSettings: swiftSettings),
         .executableTarget(
             name: "lakegate",
             dependencies: [
-                "Parquet", "Columnar", "LakegateCore", "StorageLocal",
+                "Parquet", "Columnar", "LakegateCore", "StorageLocal", "FileFormats", "JSONFormat", "CSVFormat",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings),
@@ -70,6 +78,8 @@ let package = Package(
         .testTarget(name: "JSONFormatTests", dependencies: ["JSONFormat"]),
         .testTarget(name: "CSVFormatTests", dependencies: ["CSVFormat"]),
         .testTarget(name: "AvroTests", dependencies: ["Avro", "Columnar", "LakegateCore"]),
+        .testTarget(
+            name: "FileFormatsTests", dependencies: ["FileFormats", "Columnar", "JSONFormat", "CSVFormat", "StorageLocal"]),
         .testTarget(name: "StorageLocalTests", dependencies: ["StorageLocal", "LakegateCore"]),
     ]
 )

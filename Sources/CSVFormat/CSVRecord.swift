@@ -12,8 +12,8 @@ struct FieldSlot {
         self.meta = meta
     }
 
-    @usableFromInline static let quotedFlag = 1
-    @usableFromInline static let scratchFlag = 2
+    @inlinable static var quotedFlag: Int { 1 }
+    @inlinable static var scratchFlag: Int { 2 }
 }
 
 /// One record's fields, handed to the callback of `CSVTokenizer.feed` and `finish`.

@@ -68,6 +68,14 @@ public struct Bitmap: Hashable, Sendable {
 
     public mutating func reserveCapacity(_ n: Int) { bytes.reserveCapacity((n + 7) >> 3) }
 
+    /// Keeps the first `n` bits (clearing the dropped ones in the last byte kept).
+    public mutating func truncate(to n: Int) {
+        precondition(n >= 0 && n <= count, "truncating \(count) bits to \(n)")
+        bytes.removeLast(bytes.count - ((n + 7) >> 3))
+        if n & 7 != 0 { bytes[bytes.count - 1] &= UInt8((1 << (n & 7)) - 1) }
+        count = n
+    }
+
     /// Number of set bits.
     public var setCount: Int {
         var total = 0

@@ -51,6 +51,12 @@ public final class ColumnBuilder {
         count += 1
     }
 
+    /// Appends nulls until the column holds `n` values (nothing when it already does).
+    @inline(__always)
+    public func padWithNulls(to n: Int) {
+        while count < n { appendNull() }
+    }
+
     @inline(__always)
     private func markValid() {
         validity.append(true)
@@ -189,6 +195,31 @@ public final class ColumnBuilder {
             }
             markValid()
         }
+    }
+
+    /// Drops every value after the first `n`, children included: how a reader takes back a
+    /// record that turned out to be bad after some of its values were appended.
+    public func truncate(to n: Int) {
+        precondition(n >= 0 && n <= count, "truncating \(count) values to \(n)")
+        guard n < count else { return }
+        switch type {
+        case .null:
+            break
+        case .string, .binary:
+            values.removeLast(values.count - Int(offsets[n]))
+            offsets.removeLast(offsets.count - n - 1)
+        case .list, .map:
+            let entries = Int(offsets[n])
+            for child in children { child.truncate(to: entries) }
+            offsets.removeLast(offsets.count - n - 1)
+        case .structure:
+            for child in children { child.truncate(to: n) }
+        default:
+            values.removeLast(values.count - n * width)
+        }
+        validity.truncate(to: n)
+        count = n
+        nulls = n - validity.setCount
     }
 
     /// Returns the finished column and resets the builder for reuse.

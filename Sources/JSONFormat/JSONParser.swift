@@ -47,6 +47,14 @@ public struct JSONParser {
             limits: limits, storage: storage)
         try scanner.parseValue(into: &visitor)
     }
+
+    /// Parses a record cut by `JSONRecordFramer`, locating errors in the whole input.
+    @inlinable
+    public mutating func parse<V: JSONVisitor>(_ record: JSONRecord, into visitor: inout V) throws {
+        try parse(
+            record.bytes, baseOffset: record.offset, baseLine: record.line,
+            baseColumn: record.column, into: &visitor)
+    }
 }
 
 // Swift's copy-on-write check in `parse` makes a copy that is used independently allocate its

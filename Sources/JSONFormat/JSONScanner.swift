@@ -90,7 +90,16 @@ struct _JSONScanner {
 
     @inlinable @inline(__always)
     func skipWhitespace(_ p: inout UnsafePointer<UInt8>) {
-        while p < end && _JSONScanner.isWhitespace(p.pointee) { p += 1 }
+        while p < end {
+            let b = p.pointee
+            guard _JSONScanner.isWhitespace(b) else { return }
+            p += 1
+            if b == 0x0A && end - p >= 8 {
+                // Indentation after a line break: skip its spaces 8 at a time.
+                let w = UInt64(littleEndian: UnsafeRawPointer(p).loadUnaligned(as: UInt64.self)) ^ 0x2020_2020_2020_2020
+                p += w == 0 ? 8 : w.trailingZeroBitCount &>> 3
+            }
+        }
     }
 
     /// High bit set in each byte of `w` (little endian) that is '"', '\\', a control character

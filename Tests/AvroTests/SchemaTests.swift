@@ -211,3 +211,16 @@ import Testing
         #expect(AvroJSON.string("a\"b\\c\nd\u{1}é") == #""a\"b\\c\nd\u0001é""#)
     }
 }
+
+extension SchemaTests {
+    /// A type nested at depth 40 and used at depth 40 nests 80 deep.
+    @Test func referencesCountTowardsDepth() {
+        var inner = #""int""#
+        for _ in 0..<40 { inner = #"{"type":"array","items":\#(inner)}"# }
+        var outer = #"{"type":"record","name":"T","fields":[{"name":"x","type":\#(inner)}]}"#
+        var use = #""T""#
+        for _ in 0..<40 { use = #"{"type":"array","items":\#(use)}"# }
+        outer = #"{"type":"record","name":"R","fields":[{"name":"t","type":\#(outer)},{"name":"u","type":\#(use)}]}"#
+        AvroTestSupport.expectError(.limitExceeded) { _ = try AvroSchemaParser.parse(Array(outer.utf8), maxDepth: 64) }
+    }
+}

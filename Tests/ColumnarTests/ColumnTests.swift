@@ -52,6 +52,31 @@ import Testing
         #expect(slice.value(at: 2) == .list([.null]))
     }
 
+    @Test func truncateTakesBackValuesOfEveryShape() throws {
+        let element = Field("item", .structure([Field("a", .int32), Field("b", .string)]))
+        let type = DataType.structure([Field("id", .int64), Field("tags", .list(element)), Field("name", .string)])
+        let kept: [Value] = [
+            .structure([.int(1), .list([.structure([.int(1), .string("x")])]), .string("one")]),
+            .null,
+            .structure([.int(3), .list([]), .null]),
+        ]
+        let dropped: [Value] = [
+            .structure([.int(4), .list([.structure([.int(2), .string("yy")]), .null]), .string("four")]),
+            .structure([.null, .null, .string("five")]),
+        ]
+        let builder = ColumnBuilder(type: type)
+        for row in kept + dropped { try builder.append(row) }
+        builder.truncate(to: kept.count)
+        // Appending after a truncation continues from the kept values.
+        let last = Value.structure([.int(6), .list([.structure([.null, .string("z")])]), .string("six")])
+        try builder.append(last)
+        let column = builder.finish()
+        try column.validate()
+        #expect(column.count == 4)
+        #expect(column.nullCount == 1)
+        for (i, row) in (kept + [last]).enumerated() { #expect(column.value(at: i) == row) }
+    }
+
     @Test func mapKeepsEntryOrder() throws {
         let type = DataType.map(key: Field("key", .string, nullable: false), value: Field("value", .int64))
         let row = Value.map([.init(key: .string("b"), value: .int(2)), .init(key: .string("a"), value: .null)])
@@ -172,5 +197,31 @@ import Testing
             f,n,ts,l,m
             0.1,NaN,1970-01-01T00:00:00.000001Z,"[1,null]","[{""key"":""k"",""value"":true}]"\n
             """)
+    }
+}
+
+@Suite struct DataTypeParsingTests {
+    @Test func everyDescriptionParsesBack() {
+        let types: [DataType] = [
+            .boolean, .int8, .int16, .int32, .int64, .uint8, .uint16, .uint32, .uint64, .float16, .float32, .float64,
+            .decimal(precision: 38, scale: 9), .string, .binary, .fixedSizeBinary(16), .date, .time(.millisecond),
+            .time(.nanosecond), .timestamp(.microsecond, utc: true), .timestamp(.nanosecond, utc: false), .uuid,
+            .list(Field("element", .string)),
+            .structure([Field("a", .int32), Field("b c", .list(Field("element", .date)))]),
+            .map(key: Field("key", .string, nullable: false), value: Field("value", .int64)),
+        ]
+        for type in types {
+            #expect(DataType(parsing: type.description) == type, "\(type)")
+        }
+    }
+
+    @Test func aliasesAndErrors() {
+        #expect(DataType(parsing: "timestamptz") == .timestamp(.microsecond, utc: true))
+        #expect(DataType(parsing: "DOUBLE") == .float64)
+        #expect(DataType(parsing: "text") == .string)
+        #expect(DataType(parsing: "decimal(39, 2)") == nil)
+        #expect(DataType(parsing: "list<int64") == nil)
+        #expect(DataType(parsing: "int64 extra") == nil)
+        #expect(DataType(parsing: "struct<>") == nil)
     }
 }

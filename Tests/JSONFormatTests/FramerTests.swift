@@ -16,6 +16,22 @@ import Testing
             ])
     }
 
+    @Test func parsingARecordLocatesErrorsInTheWholeInput() throws {
+        var framer = JSONRecordFramer(layout: .array)
+        Array("[{\"a\": 1},\n {\"b\": tru}]".utf8).withUnsafeBytes { framer.append($0) }
+        try framer.finish()
+        var parser = JSONParser()
+        var recorder = Recorder()
+        let first = try #require(try framer.nextRecord())
+        try parser.parse(first, into: &recorder)
+        #expect(recorder.events == [.beginObject, .key("a"), .int("1"), .endObject])
+        let second = try #require(try framer.nextRecord())
+        #expect(throws: JSONError(.syntax, "invalid literal (expected 'true', 'false' or 'null')", offset: 18, line: 2, column: 8)) {
+            try parser.parse(second, into: &recorder)
+        }
+        #expect(try framer.nextRecord() == nil)
+    }
+
     @Test func ndjsonLastLineWithoutNewline() {
         let (records, error) = frame("1\n{\"b\":2}", layout: .ndjson)
         #expect(error == nil)
@@ -44,11 +60,11 @@ import Testing
         #expect(
             records == [
                 FramedRecord(text: "{\"a\": [1, {\"]\": \"}\"}]}", offset: 4, line: 2, column: 3),
-                FramedRecord(text: "\"x\\\"]\"", offset: 31, line: 3, column: 3),
-                FramedRecord(text: "-1.5e3", offset: 40, line: 3, column: 12),
-                FramedRecord(text: "true", offset: 47, line: 3, column: 19),
-                FramedRecord(text: "null", offset: 52, line: 3, column: 24),
-                FramedRecord(text: "[[]]", offset: 60, line: 4, column: 3),
+                FramedRecord(text: "\"x\\\"]\"", offset: 30, line: 3, column: 3),
+                FramedRecord(text: "-1.5e3", offset: 39, line: 3, column: 12),
+                FramedRecord(text: "true", offset: 46, line: 3, column: 19),
+                FramedRecord(text: "null", offset: 51, line: 3, column: 24),
+                FramedRecord(text: "[[]]", offset: 59, line: 4, column: 3),
             ])
         #expect(frame("[]", layout: .array) .records.isEmpty)
         #expect(frame(" [ ] ", layout: .array).error == nil)

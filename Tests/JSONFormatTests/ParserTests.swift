@@ -356,6 +356,19 @@ import Testing
         }
     }
 
+    @Test func whitespaceOfEveryShape() throws {
+        let compact = try events(#"{"a":[1,{"b":null}],"c":"d"}"#)
+        for indent in 0..<20 {
+            for tab in [false, true] {
+                let pad = String(repeating: " ", count: indent) + (tab ? "\t \r" : "")
+                let text = "\n\(pad){\n\(pad)\"a\"\n\(pad):\n\(pad)[\n\(pad)1\n\(pad),\n\(pad){\"b\"\n\(pad):\(pad)null}\n\(pad)]\n\(pad),\r\n\(pad)\"c\":\"d\"\n\(pad)}\n\(pad)"
+                #expect(try events(text) == compact, "indent \(indent)")
+                let error = parseError(text + "x")
+                #expect(error?.line == 13, "indent \(indent)")
+            }
+        }
+    }
+
     @Test func inputEndingAtEveryByte() throws {
         // Every proper prefix of a document is rejected (truncated or otherwise), never crashes.
         let text = Array(#"{"a": [1, -2.5e3, "x\u00e9\n", true, false, null, {"b": {}}], "c": "é"}"#.utf8)

@@ -10,7 +10,9 @@ struct AvroSchemaParser {
     let maxDepth: Int
     let maxNodes: Int
     private var defined: [String: AvroSchema] = [:]
-    private var inProgress: Set<String> = []
+    /// Nodes each named type expands to, counted again wherever it is referenced.
+    private var sizes: [String: Int] = [:]
+    private var inProgress: [String: Int] = [:]
     private var nodes = 0
 
     init(maxDepth: Int, maxNodes: Int) {
@@ -29,7 +31,28 @@ struct AvroSchemaParser {
             throw AvroError(.invalidSchema, "the schema is not valid JSON", underlying: "\(error)")
         }
         var parser = AvroSchemaParser(maxDepth: maxDepth, maxNodes: maxNodes)
-        return try parser.parse(object, namespace: "", depth: 0)
+        let schema = try parser.parse(object, namespace: "", depth: 0)
+        // References put whole types at the depth where they are used: check the result.
+        try checkDepth(schema, depth: 0, limit: maxDepth)
+        return schema
+    }
+
+    private static func checkDepth(_ schema: AvroSchema, depth: Int, limit: Int) throws(AvroError) {
+        guard depth <= limit else {
+            throw AvroError(.limitExceeded, "the schema nests deeper than \(limit) levels")
+        }
+        switch schema.kind {
+        case .record(let fields):
+            for field in fields { try checkDepth(field.type, depth: depth + 1, limit: limit) }
+        case .array(let items):
+            try checkDepth(items, depth: depth + 1, limit: limit)
+        case .map(let values):
+            try checkDepth(values, depth: depth + 1, limit: limit)
+        case .union(let branches):
+            for branch in branches { try checkDepth(branch, depth: depth + 1, limit: limit) }
+        default:
+            break
+        }
     }
 
     /// Throws when brackets nest deeper than `limit` (outside strings).
@@ -135,7 +158,8 @@ struct AvroSchemaParser {
                     throw error.with(field: fieldName)
                 }
                 let id = try Self.id(fieldObject["field-id"], "field-id")
-                fields.append(AvroField(name: fieldName, type: parsed, fieldId: id))
+                let nullDefault = fieldObject["default"] is NSNull
+                fields.append(AvroField(name: fieldName, type: parsed, fieldId: id, nullDefault: nullDefault))
             }
             let schema = AvroSchema(.record(fields: fields), name: full, logicalType: logicalType)
             finish(full, schema)
@@ -197,27 +221,35 @@ struct AvroSchemaParser {
         }
     }
 
-    private func reference(_ name: String, namespace: String) throws(AvroError) -> AvroSchema {
+    private mutating func reference(_ name: String, namespace: String) throws(AvroError) -> AvroSchema {
         if let kind = AvroSchema.primitiveNames[name] { return AvroSchema(kind) }
         for candidate in [Self.fullName(name, namespace: namespace), name] {
-            if inProgress.contains(candidate) {
+            if inProgress[candidate] != nil {
                 throw AvroError(
                     .unsupported, "recursive type \(candidate) refers to itself; recursive data cannot be mapped to columns")
             }
-            if let schema = defined[candidate] { return schema }
+            if let schema = defined[candidate] {
+                // The reference expands to a copy of the whole type: count it again.
+                nodes += sizes[candidate] ?? 0
+                if nodes > maxNodes {
+                    throw AvroError(.limitExceeded, "the schema expands to more than \(maxNodes) types")
+                }
+                return schema
+            }
         }
         throw AvroError(.invalidSchema, "unknown type \(name)")
     }
 
     private mutating func begin(_ full: String) throws(AvroError) {
-        guard defined[full] == nil, !inProgress.contains(full) else {
+        guard defined[full] == nil, inProgress[full] == nil else {
             throw AvroError(.invalidSchema, "type \(full) is defined twice")
         }
-        inProgress.insert(full)
+        inProgress[full] = nodes
     }
 
     private mutating func finish(_ full: String, _ schema: AvroSchema) {
-        inProgress.remove(full)
+        let start = inProgress.removeValue(forKey: full) ?? nodes
+        sizes[full] = nodes - start + 1
         defined[full] = schema
     }
 

@@ -5,12 +5,13 @@ extension CSVTokenizer {
     /// Guesses the delimiter of a CSV text from its first bytes (a few KiB is plenty).
     ///
     /// The rule: for each of `,` `\t` `;` `|`, the prefix is tokenized with RFC 4180 quoting (`"`)
-    /// and that delimiter, over its first 100 complete lines (or the whole prefix when it holds no
-    /// line end). A candidate is out if the quoting breaks (a quote closed mid-field) or it never
-    /// appears outside quotes. Each remaining one is scored by how many records have its most
-    /// common nonzero per-record count (the mode; ties go to the larger count); the candidate
-    /// whose mode is shared by the most records wins, then the one with the larger mode, then the
-    /// earlier in the list above. Nil when no candidate appears.
+    /// and that delimiter, over its first 100 complete records (a record cut by the prefix's end
+    /// is left out, unless the prefix holds no line end at all, then its one line is read). A
+    /// candidate is out if the quoting breaks (a quote closed mid-field) or it never appears
+    /// outside quotes. Each remaining one is scored by its most common nonzero count per record
+    /// (the mode; ties go to the larger count) and by how many records have that count; the
+    /// candidate whose mode the most records share wins, then the one with the larger mode, then
+    /// the earlier in the list above. Nil when no candidate appears: the caller picks its default.
     ///
     /// The returned dialect is `CSVDialect()` with that delimiter: `hasHeader` stays true.
     public static func sniffDialect(_ prefix: UnsafeRawBufferPointer) -> CSVDialect? {

@@ -178,8 +178,9 @@ final class TokenizerEngine {
                 return
             }
             partial = nil
-            _ = try scanRecords(UnsafeRawPointer(tail!), from: 0, to: tailCount, atEnd: false,
-                                chunkOffset: record.offset, body)
+            let scanned = try scanRecords(UnsafeRawPointer(tail!), from: 0, to: tailCount, atEnd: false,
+                                          chunkOffset: record.offset, body)
+            assert(scanned == tailCount, "the scanner and the partial-record tracker disagree on a record's end")
             tailCount = 0
             start = stop
         }

@@ -2,9 +2,13 @@ import Columnar
 import Compression
 import ParquetFormat
 
-// One column chunk, from its bytes to level streams and dense values (LeafData):
-// page headers, CRCs, decompression, levels, value encodings, dictionary gathers, and the
-// conversion of physical values to the leaf's Columnar representation.
+// One column chunk, from its bytes to level streams and dense values (LeafData), a page at a
+// time: page headers, CRCs, decompression, levels, value encodings, dictionary gathers, and
+// the conversion of physical values to the leaf's Columnar representation.
+//
+// The reader buffers the entries of the pages it has decoded; `take(records:)` hands over a
+// prefix that ends at a record boundary and keeps the rest. Values of dictionary pages stay
+// dictionary indices until they are taken, so a batch gathers only the values it holds.
 
 /// A dictionary page's values, already converted to the leaf's Columnar representation.
 struct DictionaryValues {
@@ -35,102 +39,275 @@ struct ColumnChunkReader {
     let options: ParquetReadOptions
     var decompressor: Decompressor?
 
-    private var definitionLevels = GrowableArray<UInt8>()
-    private var repetitionLevels = GrowableArray<UInt8>()
-    private var sink: ValueSink
-    private var levelCount = 0
-    private var valueCount = 0
+    /// The chunk's bytes; nil for a chunk without values (whose offsets writers leave unset).
+    private var window: ChunkWindow?
+    /// The next page's header, decoded ahead (to learn its size) and not yet used.
+    private var nextHeader: (header: PageHeader, length: Int)?
+    /// Level entries the chunk says it holds (num_values); reading stops there.
+    private let expected: Int
+    /// Level entries decoded from the chunk so far.
+    private var decodedEntries = 0
+    /// No page is left to decode.
+    private(set) var isExhausted = false
     private var dictionary: DictionaryValues?
     private var sawDataPage = false
-    /// Reused buffers: a decompressed page, dictionary indices.
+
+    // Buffered entries: storage positions `entryHead ..< entryEnd` of the level arrays (which
+    // stay empty for a leaf without levels), not taken yet.
+    private var definitionLevels = GrowableArray<UInt8>()
+    private var repetitionLevels = GrowableArray<UInt8>()
+    private var entryHead = 0
+    private var entryEnd = 0
+    /// Buffered entries at repetition level 0 (record starts), for a repeated leaf.
+    private var recordStarts = 0
+    /// Definition level of the last entry decoded (a page may continue its list).
+    private var lastDefinition: UInt8 = 0
+
+    // Buffered values: those already in the sink (positions `valueHead ..< sinkCount`, bytes
+    // from `byteHead`) and dictionary indices not gathered yet (`pendingHead ..< count`). The
+    // sink's values come first, except after a dictionary fallback (`pendingFirst`): PLAIN
+    // values that follow pending ones go to the sink without gathering those first, so a
+    // record that ends on a dictionary page never makes the next page's values wait for room.
+    private var sink: ValueSink
+    private var sinkCount = 0
+    private var valueHead = 0
+    private var byteHead = 0
+    private var pending = GrowableArray<Int32>()
+    private var pendingHead = 0
+    /// Bytes the buffered pending values take once gathered.
+    private var pendingBytes = 0
+    /// The pending values come before the sink's.
+    private var pendingFirst = false
+
+    /// A decompressed page, reused from page to page unless it is very large.
     private var pageBuffer: [UInt8] = []
-    private var indexBuffer: [Int32] = []
+    private static let maxRetainedPageBuffer = 64 << 20
+
+    private let byteArrays: Bool
+    private let width: Int
 
     /// Initial capacities are guesses from the (untrusted) metadata, capped; buffers grow
     /// as pages are decoded.
     private static let maxInitialEntries = 1 << 24
     private static let maxInitialBytes = 64 << 20
+    /// Page headers are read from a window of this many bytes, and once from a larger one
+    /// when the header does not fit (large statistics).
+    static let headerWindow = 64 << 10
+    static let maxHeaderWindow = 16 << 20
 
-    init(leaf: LeafDescriptor, metadata: ColumnMetaData, options: ParquetReadOptions, decompressor: Decompressor?) {
+    /// Buffers a drained reader leaves for the next chunk of its leaf (the next row group), so
+    /// a stream of row groups does not allocate them again.
+    struct Buffers {
+        var definitionLevels = GrowableArray<UInt8>()
+        var repetitionLevels = GrowableArray<UInt8>()
+        var sink: ValueSink?
+        var pending = GrowableArray<Int32>()
+        var pageBuffer: [UInt8] = []
+    }
+
+    /// A reader of the chunk's pages in `window` (nil when the chunk holds no values), with
+    /// the buffers of the previous chunk of the leaf when there is one. `batchShare` is the
+    /// part of the chunk a batch is expected to hold (initial buffers are sized by it).
+    init(
+        leaf: LeafDescriptor, metadata: ColumnMetaData, options: ParquetReadOptions, decompressor: Decompressor?,
+        window: ChunkWindow?, batchShare: Double = 1, recycled: Buffers? = nil
+    ) {
         self.leaf = leaf
         self.metadata = metadata
         self.options = options
         self.decompressor = decompressor
-        let entries = min(Int(clamping: metadata.numValues), Self.maxInitialEntries)
+        self.window = window
+        expected = Int(clamping: metadata.numValues)
+        byteArrays = leaf.conversion == .byteArray
+        width = leaf.conversion.outputWidth
+        isExhausted = window == nil || expected <= 0 || window!.remaining == 0
+        if var recycled, let sink = recycled.sink {
+            recycled.definitionLevels.truncate(to: 0)
+            recycled.repetitionLevels.truncate(to: 0)
+            recycled.pending.truncate(to: 0)
+            definitionLevels = recycled.definitionLevels
+            repetitionLevels = recycled.repetitionLevels
+            pending = recycled.pending
+            pageBuffer = recycled.pageBuffer
+            self.sink = sink
+            self.sink.values.truncate(to: 0)
+            self.sink.offsets.truncate(to: 0)
+            if byteArrays { self.sink.offsets.append(0) }
+            return
+        }
+        let share = min(max(batchShare, 0), 1)
+        let entries =
+            isExhausted ? 0 : min(Int((Double(max(metadata.numValues, 0)) * share).rounded(.up)), Self.maxInitialEntries)
         if leaf.maxDefinitionLevel > 0 { definitionLevels = GrowableArray(capacity: entries) }
         if leaf.maxRepetitionLevel > 0 { repetitionLevels = GrowableArray(capacity: entries) }
-        let width = leaf.conversion.outputWidth
-        let byteArrays = leaf.conversion == .byteArray
         let valueBytes =
             byteArrays
-            ? min(Int(clamping: metadata.totalUncompressedSize), Self.maxInitialBytes)
+            ? min(Int((Double(max(metadata.totalUncompressedSize, 0)) * share).rounded(.up)), Self.maxInitialBytes)
             : min(entries, Self.maxInitialBytes / max(width, 1)) * width
-        sink = ValueSink(valueCapacity: valueBytes, offsetCapacity: byteArrays ? entries : 0, byteArrays: byteArrays)
+        sink = ValueSink(
+            valueCapacity: isExhausted ? 0 : valueBytes, offsetCapacity: byteArrays ? entries : 0, byteArrays: byteArrays)
     }
 
-    /// Decodes every page of the chunk whose bytes are `bytes` (starting at `fileOffset`).
-    mutating func read(_ bytes: [UInt8], fileOffset: Int) throws(ParquetError) -> LeafData {
-        let expected = Int(clamping: metadata.numValues)
+    /// The buffers, for the next chunk of the leaf; the reader is left without them.
+    mutating func releaseBuffers() -> Buffers {
+        let buffers = Buffers(
+            definitionLevels: definitionLevels, repetitionLevels: repetitionLevels, sink: sink, pending: pending,
+            pageBuffer: pageBuffer)
+        definitionLevels = GrowableArray()
+        repetitionLevels = GrowableArray()
+        pending = GrowableArray()
+        pageBuffer = []
+        sink = ValueSink(valueCapacity: 0, offsetCapacity: 0, byteArrays: byteArrays)
+        return buffers
+    }
+
+    // MARK: What is buffered
+
+    /// Entries decoded and not taken.
+    var bufferedEntries: Int { entryEnd - entryHead }
+
+    /// Bytes of the values decoded and not taken (pending dictionary values counted at their
+    /// gathered size).
+    var bufferedBytes: Int { sink.values.count - byteHead + pendingBytes }
+
+    /// Records whose every entry is buffered. A repeated leaf's last record may continue on
+    /// the next page, so it counts only once the chunk is exhausted.
+    var completeRecords: Int {
+        guard leaf.maxRepetitionLevel > 0 else { return entryEnd - entryHead }
+        return isExhausted ? recordStarts : max(recordStarts - 1, 0)
+    }
+
+    /// Uncompressed size of the next page, nil when the chunk is exhausted.
+    mutating func nextPageSize() throws(ParquetError) -> Int? {
+        guard !isExhausted else { return nil }
+        return Int(try peekHeader().header.uncompressedPageSize)
+    }
+
+    // MARK: Pages
+
+    /// Decodes pages up to and including the next data page (or to the end of the chunk).
+    mutating func decodeNextPage() throws(ParquetError) {
+        compact()
+        while !isExhausted {
+            let wasData = try decodePage()
+            if decodedEntries >= expected || window!.remaining == 0 { isExhausted = true }
+            if wasData { return }
+        }
+    }
+
+    /// Moves the buffered entries and values to the front of their buffers before more are
+    /// appended (at most about a page and a batch are moved, once per batch).
+    private mutating func compact() {
+        if entryHead > 0 {
+            definitionLevels.removeFirst(min(entryHead, definitionLevels.count))
+            repetitionLevels.removeFirst(min(entryHead, repetitionLevels.count))
+            entryEnd -= entryHead
+            entryHead = 0
+        }
+        if valueHead > 0 {
+            sink.values.removeFirst(byteHead)
+            if byteArrays {
+                sink.offsets.removeFirst(valueHead)
+                if byteHead > 0 {
+                    let shift = Int32(truncatingIfNeeded: byteHead)
+                    sink.offsets.withUnsafeMutableBufferPointer { offsets in
+                        for i in offsets.indices { offsets[i] &-= shift }
+                    }
+                }
+            }
+            sinkCount -= valueHead
+            valueHead = 0
+            byteHead = 0
+        }
+        if pendingHead > 0 {
+            pending.removeFirst(pendingHead)
+            pendingHead = 0
+        }
+    }
+
+    /// The header of the next page, decoded from a window of the chunk (grown once when the
+    /// header does not fit in it).
+    private mutating func peekHeader() throws(ParquetError) -> (header: PageHeader, length: Int) {
+        if let nextHeader { return nextHeader }
+        var window = self.window!
+        defer { self.window = window }
+        let position = window.position
+        var wanted = min(window.remaining, Self.headerWindow)
+        while true {
+            try window.require(wanted)
+            let (bytes, offset) = window.view
+            let available = window.available
+            let result = bytes.withUnsafeBytes { raw in
+                Result { () throws(ParquetFormatError) in
+                    try PageHeader.decode(
+                        from: UnsafeRawBufferPointer(rebasing: raw[offset..<(offset + available)]), fileOffset: position)
+                }
+            }
+            switch result {
+            case .success(let decoded):
+                nextHeader = (decoded.header, decoded.headerLength)
+                return (decoded.header, decoded.headerLength)
+            case .failure(let error):
+                if error.code == .truncated && available < window.remaining && wanted < Self.maxHeaderWindow {
+                    wanted = min(window.remaining, Self.maxHeaderWindow)
+                    continue
+                }
+                throw ParquetError(error).with(offset: position)
+            }
+        }
+    }
+
+    /// Decodes one page; returns whether it was a data page.
+    private mutating func decodePage() throws(ParquetError) -> Bool {
+        let (header, headerLength) = try peekHeader()
+        nextHeader = nil
+        let pageStart = window!.position
+        let compressedSize = Int(header.compressedPageSize)
+        let uncompressedSize = Int(header.uncompressedPageSize)
+        guard compressedSize >= 0 else {
+            throw ParquetError(.corrupt, "negative compressed page size", offset: pageStart)
+        }
+        guard compressedSize <= window!.remaining - headerLength else {
+            throw ParquetError(
+                .truncated, "page of \(compressedSize) bytes runs past the end of the column chunk", offset: pageStart)
+        }
+        guard compressedSize <= options.limits.maxPageSize, uncompressedSize <= options.limits.maxPageSize else {
+            throw ParquetError(
+                .limitExceeded, "page of \(max(compressedSize, uncompressedSize)) bytes exceeds the limit",
+                offset: pageStart)
+        }
+        try window!.require(headerLength + compressedSize)
+        let (bytes, offset) = window!.view
+        let isData: Bool
         do {
-            try bytes.withUnsafeBytes { raw in try readPages(raw, fileOffset: fileOffset, expected: expected) }
-        } catch {
-            throw Self.mapError(error, offset: fileOffset)
-        }
-        var data = LeafData()
-        data.levelCount = levelCount
-        data.valueCount = valueCount
-        data.definitionLevels = definitionLevels.finish()
-        data.repetitionLevels = repetitionLevels.finish()
-        data.values = sink.values.finish()
-        if leaf.conversion == .byteArray { data.offsets = sink.offsets.finish() }
-        try Self.validateRepetition(leaf, data)
-        return data
-    }
-
-    private mutating func readPages(_ raw: UnsafeRawBufferPointer, fileOffset: Int, expected: Int) throws(ParquetError) {
-        var position = 0
-        while position < raw.count && levelCount < expected {
-            let pageStart = position
-            let header: PageHeader
-            let headerLength: Int
-            do throws(ParquetFormatError) {
-                (header, headerLength) = try PageHeader.decode(
-                    from: UnsafeRawBufferPointer(rebasing: raw[position...]), fileOffset: fileOffset + position)
-            } catch {
-                throw ParquetError(error).with(offset: fileOffset + position)
-            }
-            position += headerLength
-            let compressedSize = Int(header.compressedPageSize)
-            let uncompressedSize = Int(header.uncompressedPageSize)
-            guard compressedSize <= raw.count - position else {
-                throw ParquetError(
-                    .truncated, "page of \(compressedSize) bytes runs past the end of the column chunk",
-                    offset: fileOffset + pageStart)
-            }
-            guard compressedSize <= options.limits.maxPageSize, uncompressedSize <= options.limits.maxPageSize else {
-                throw ParquetError(
-                    .limitExceeded, "page of \(max(compressedSize, uncompressedSize)) bytes exceeds the limit",
-                    offset: fileOffset + pageStart)
-            }
-            let body = UnsafeRawBufferPointer(rebasing: raw[position..<(position + compressedSize)])
-            if options.verifyChecksums, let crc = header.crc {
-                guard CRC32.checksum(body) == UInt32(bitPattern: crc) else {
-                    throw ParquetError(
-                        .checksumMismatch, "page CRC-32 does not match its bytes", offset: fileOffset + pageStart)
+            isData = try bytes.withUnsafeBytes { raw in
+                let body = UnsafeRawBufferPointer(
+                    rebasing: raw[(offset + headerLength)..<(offset + headerLength + compressedSize)])
+                if options.verifyChecksums, let crc = header.crc {
+                    guard CRC32.checksum(body) == UInt32(bitPattern: crc) else {
+                        throw ParquetError(.checksumMismatch, "page CRC-32 does not match its bytes")
+                    }
                 }
-            }
-            do {
                 switch header.type {
-                case .dictionaryPage: try readDictionaryPage(header, body)
-                case .dataPage: try readDataPageV1(header, body)
-                case .dataPageV2: try readDataPageV2(header, body)
-                default: break  // index pages and page kinds added later are skipped
+                case .dictionaryPage:
+                    try readDictionaryPage(header, body)
+                    return false
+                case .dataPage:
+                    try readDataPageV1(header, body)
+                    return true
+                case .dataPageV2:
+                    try readDataPageV2(header, body)
+                    return true
+                default:
+                    return false  // index pages and page kinds added later are skipped
                 }
-            } catch {
-                throw Self.mapError(error, offset: fileOffset + pageStart)
             }
-            position += compressedSize
+        } catch {
+            throw Self.mapError(error, offset: pageStart)
         }
+        window!.advance(headerLength + compressedSize)
+        if pageBuffer.count > Self.maxRetainedPageBuffer { pageBuffer = [] }
+        return isData
     }
 
     static func mapError(_ error: any Error, offset: Int) -> ParquetError {
@@ -149,8 +326,6 @@ struct ColumnChunkReader {
             return ParquetError(.corrupt, "page does not decode", offset: offset, underlying: "\(error)")
         }
     }
-
-    // MARK: Pages
 
     private mutating func readDictionaryPage(_ header: PageHeader, _ body: UnsafeRawBufferPointer) throws {
         guard dictionary == nil else { throw ParquetError(.corrupt, "a second dictionary page") }
@@ -172,17 +347,35 @@ struct ColumnChunkReader {
         pageBuffer = []
         defer { pageBuffer = page }
         let bytes = try decompressWhole(body, uncompressedSize: Int(header.uncompressedPageSize), into: &page)
-        let byteArrays = leaf.conversion == .byteArray
-        var values = ValueSink(valueCapacity: 0, offsetCapacity: 0, byteArrays: byteArrays)
-        if leaf.conversion != .null {
-            try Self.withBytes(bytes, page) { section in
-                // Every value takes at least one byte (one bit for booleans): check before allocating.
-                let minimum = leaf.physicalType == .boolean ? (count + 7) / 8 : count
-                guard minimum <= section.count else {
-                    throw ParquetError(.truncated, "dictionary of \(count) values in \(section.count) bytes")
-                }
-                try Self.decodePlain(section, count: count, leaf: leaf, into: &values)
+        if leaf.conversion == .null {
+            dictionary = DictionaryValues(count: count, values: [], offsets: [])
+            return
+        }
+        // Every value takes at least one byte (one bit for booleans): check before allocating.
+        let minimum = leaf.physicalType == .boolean ? (count + 7) / 8 : count
+        let available: Int
+        switch bytes {
+        case .body(let raw): available = raw.count
+        case .buffer(let size): available = size
+        }
+        guard minimum <= available else {
+            throw ParquetError(.truncated, "dictionary of \(count) values in \(available) bytes")
+        }
+        if byteArrays, case .buffer(let size) = bytes {
+            // The page is ours: drop the lengths in place and keep its buffer as the values
+            // (a dictionary of huge strings is then held once, not twice).
+            let (offsets, total) = try page.withUnsafeMutableBytes { raw in
+                try ValueDecoding.compactPlainByteArrays(UnsafeMutableRawBufferPointer(rebasing: raw[0..<size]), count: count)
             }
+            var values = page
+            page = []
+            values.removeLast(values.count - total)
+            dictionary = DictionaryValues(count: count, values: values, offsets: offsets)
+            return
+        }
+        var values = ValueSink(valueCapacity: 0, offsetCapacity: 0, byteArrays: byteArrays)
+        try Self.withBytes(bytes, page) { section in
+            try Self.decodePlain(section, count: count, leaf: leaf, into: &values)
         }
         dictionary = DictionaryValues(
             count: count, values: values.values.finish(), offsets: byteArrays ? values.offsets.finish() : [])
@@ -202,6 +395,7 @@ struct ColumnChunkReader {
         if page.count < uncompressedSize {
             // Uninitialized: the decompressor writes every byte that is read afterwards, and a
             // page whose data falls short fails without touching the rest.
+            page = []
             page = [UInt8](unsafeUninitializedCapacity: uncompressedSize) { _, count in count = uncompressedSize }
         }
         try page.withUnsafeMutableBytes { out in
@@ -247,7 +441,8 @@ struct ColumnChunkReader {
             let present = try checkLevels(count)
             try decodeValues(
                 UnsafeRawBufferPointer(rebasing: section[cursor...]), encoding: pageHeader.encoding, count: present)
-            levelCount += count
+            entryEnd += count
+            decodedEntries += count
         }
     }
 
@@ -290,7 +485,8 @@ struct ColumnChunkReader {
         } else {
             try decodeValues(valuesSection, encoding: pageHeader.encoding, count: present)
         }
-        levelCount += count
+        entryEnd += count
+        decodedEntries += count
     }
 
     private func checkPageCount(_ count: Int) throws(ParquetError) {
@@ -300,17 +496,20 @@ struct ColumnChunkReader {
         }
     }
 
-    /// Checks the levels just decoded for a page of `count` entries; returns the number of
-    /// values present (entries at the maximum definition level).
-    private func checkLevels(_ count: Int) throws(ParquetError) -> Int {
+    /// Checks the levels just decoded for a page of `count` entries (the last `count` of the
+    /// level arrays) and counts the records they start; returns the number of values present
+    /// (entries at the maximum definition level).
+    private mutating func checkLevels(_ count: Int) throws(ParquetError) -> Int {
         if leaf.maxRepetitionLevel > 0 {
             let maxRep = UInt8(truncatingIfNeeded: leaf.maxRepetitionLevel)
             let summary = repetitionLevels.withUnsafeBufferPointer { levels in
-                LevelKernels.summary(UnsafeBufferPointer(rebasing: levels[(levels.count - count)...]), target: maxRep)
+                LevelKernels.summary(UnsafeBufferPointer(rebasing: levels[(levels.count - count)...]), target: 0)
             }
             guard summary.highest <= maxRep else {
                 throw ParquetError(.corrupt, "repetition level \(summary.highest) above the maximum \(maxRep)")
             }
+            try validateRepetition(count)
+            recordStarts += summary.matches
         }
         guard leaf.maxDefinitionLevel > 0 else { return count }
         let maxDef = UInt8(truncatingIfNeeded: leaf.maxDefinitionLevel)
@@ -324,34 +523,294 @@ struct ColumnChunkReader {
     }
 
     /// Every record starts at repetition level 0, and an entry can continue only a list that
-    /// the previous entry reached.
-    static func validateRepetition(_ leaf: LeafDescriptor, _ data: LeafData) throws(ParquetError) {
-        guard leaf.maxRepetitionLevel > 0, data.levelCount > 0 else { return }
-        let repeatedDefs = leaf.repeatedDefinitionLevels.map { UInt8(truncatingIfNeeded: $0) }
+    /// the previous entry reached (the previous entry may be on the previous page).
+    private mutating func validateRepetition(_ count: Int) throws(ParquetError) {
+        guard count > 0 else { return }
+        guard definitionLevels.count == repetitionLevels.count else {
+            throw ParquetError(.corrupt, "level streams of different lengths")
+        }
+        let first = decodedEntries == 0
+        var previous = lastDefinition
         var failure: ParquetError?
-        data.repetitionLevels.withUnsafeBufferPointer { reps in
-            data.definitionLevels.withUnsafeBufferPointer { defs in
-                guard reps.count == data.levelCount, defs.count == data.levelCount else {
-                    failure = ParquetError(.corrupt, "level streams of different lengths")
+        repetitionLevels.withUnsafeBufferPointer { allReps in
+            definitionLevels.withUnsafeBufferPointer { allDefs in
+                let start = allReps.count - count
+                if first && allReps[start] != 0 {
+                    failure = ParquetError(.corrupt, "the first repetition level is \(allReps[start]), not 0")
                     return
                 }
-                guard reps[0] == 0 else {
-                    failure = ParquetError(.corrupt, "the first repetition level is \(reps[0]), not 0")
-                    return
-                }
-                repeatedDefs.withUnsafeBufferPointer { needed in
-                    for i in 1..<reps.count {
-                        let rep = Int(reps[i])
-                        if rep > 0 && defs[i - 1] < needed[rep - 1] {
+                leaf.repeatedDefinitionLevels.withUnsafeBufferPointer { needed in
+                    for i in start..<allReps.count {
+                        let rep = Int(allReps[i])
+                        if rep > 0 && Int(previous) < needed[rep - 1] {
                             failure = ParquetError(
                                 .corrupt, "repetition level \(rep) continues a list that is empty or null")
                             return
                         }
+                        previous = allDefs[i]
                     }
                 }
             }
         }
         if let failure { throw failure }
+        lastDefinition = previous
+    }
+
+    // MARK: Taking records
+
+    /// The number of the first `records` buffered records whose byte arrays fit in `limit`
+    /// bytes (all of them for a leaf of fixed-width values).
+    func recordsFitting(bytes limit: Int, upTo records: Int) -> Int {
+        guard byteArrays, records > 0, bufferedBytes > limit else { return records }
+        let maxDef = UInt8(truncatingIfNeeded: leaf.maxDefinitionLevel)
+        let repeated = leaf.maxRepetitionLevel > 0
+        let sinkLive = sinkCount - valueHead
+        let pendingLive = pending.count - pendingHead
+        let pendingFirst = pendingFirst
+        var fitting = 0
+        sink.offsets.withUnsafeBufferPointer { offsets in
+            pending.withUnsafeBufferPointer { indices in
+                (dictionary?.offsets ?? []).withUnsafeBufferPointer { dictionaryOffsets in
+                    definitionLevels.withUnsafeBufferPointer { defs in
+                        repetitionLevels.withUnsafeBufferPointer { reps in
+                            var total = 0
+                            var value = 0  // live values seen
+                            var entry = entryHead
+                            while fitting < records {
+                                // One record: its first entry, and entries that continue it.
+                                var recordEnd = entry + 1
+                                if repeated {
+                                    while recordEnd < entryEnd && reps[recordEnd] != 0 { recordEnd += 1 }
+                                }
+                                for i in entry..<recordEnd where defs.isEmpty || defs[i] == maxDef {
+                                    // The value's place in the sink, or among the pending ones.
+                                    let inSink = pendingFirst ? value - pendingLive : value
+                                    if inSink >= 0 && inSink < sinkLive {
+                                        total += Int(offsets[valueHead + inSink + 1]) - Int(offsets[valueHead + inSink])
+                                    } else {
+                                        let index = Int(indices[pendingHead + (pendingFirst ? value : value - sinkLive)])
+                                        total += Int(dictionaryOffsets[index + 1]) - Int(dictionaryOffsets[index])
+                                    }
+                                    value += 1
+                                }
+                                if total > limit { return }
+                                fitting += 1
+                                entry = recordEnd
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return fitting
+    }
+
+    /// Hands over the first `records` buffered records (at most `completeRecords`) as level
+    /// streams and dense values, offsets starting at 0; keeps the rest.
+    mutating func take(records: Int) throws(ParquetError) -> LeafData {
+        precondition(records >= 0 && records <= completeRecords)
+        // Entries of those records.
+        let entries: Int
+        if leaf.maxRepetitionLevel > 0 {
+            entries = repetitionLevels.withUnsafeBufferPointer { reps in
+                LevelKernels.recordStart(
+                    records, in: UnsafeBufferPointer(rebasing: reps[entryHead..<entryEnd]))
+            }
+            recordStarts -= records
+        } else {
+            entries = records
+        }
+        // Values they hold.
+        let values: Int
+        if leaf.conversion == .null {
+            values = 0
+        } else if leaf.maxDefinitionLevel == 0 {
+            values = entries
+        } else {
+            let maxDef = UInt8(truncatingIfNeeded: leaf.maxDefinitionLevel)
+            values = definitionLevels.withUnsafeBufferPointer { defs in
+                LevelKernels.summary(UnsafeBufferPointer(rebasing: defs[entryHead..<(entryHead + entries)]), target: maxDef)
+                    .matches
+            }
+        }
+
+        var data = LeafData()
+        data.levelCount = entries
+        data.valueCount = values
+        let remainder = entryEnd - entryHead - entries
+        if entryHead == 0 && remainder <= entries {
+            // Hand over the buffers and keep the (shorter) rest in new ones.
+            // Room for as many entries as this batch had, for the next one.
+            let room = isExhausted ? remainder : entries + remainder
+            if leaf.maxDefinitionLevel > 0 {
+                data.definitionLevels = definitionLevels.split(taking: entries, keepingFrom: entries, capacity: room)
+            }
+            if leaf.maxRepetitionLevel > 0 {
+                data.repetitionLevels = repetitionLevels.split(taking: entries, keepingFrom: entries, capacity: room)
+            }
+            entryEnd = remainder
+        } else {
+            if leaf.maxDefinitionLevel > 0 {
+                data.definitionLevels = definitionLevels.copy(entryHead..<(entryHead + entries))
+            }
+            if leaf.maxRepetitionLevel > 0 {
+                data.repetitionLevels = repetitionLevels.copy(entryHead..<(entryHead + entries))
+            }
+            entryHead += entries
+        }
+        if leaf.conversion != .null {
+            try takeValues(values, into: &data)
+        } else if byteArrays {
+            data.offsets = [0]
+        }
+        return data
+    }
+
+    /// Moves the first `count` buffered values into `data`: from the sink and from pending
+    /// dictionary indices (gathered), in their order.
+    private mutating func takeValues(_ count: Int, into data: inout LeafData) throws(ParquetError) {
+        let sinkLive = sinkCount - valueHead
+        let pendingLive = pending.count - pendingHead
+        let fromPending = pendingFirst ? min(count, pendingLive) : max(0, count - sinkLive)
+        let fromSink = count - fromPending
+        guard fromSink <= sinkLive, fromPending <= pendingLive else {
+            throw ParquetError(
+                .corrupt, "the levels call for \(count) values where the pages hold \(sinkLive + pendingLive)")
+        }
+        let keptInSink = sinkLive - fromSink
+        if fromPending == 0 && valueHead == 0 && keptInSink <= fromSink {
+            // Hand over the sink's buffers; the (shorter) rest moves to new ones.
+            takeSinkBuffers(fromSink, into: &data)
+            return
+        }
+        let sinkBytes =
+            byteArrays
+            ? sink.offsets.withUnsafeBufferPointer { Int($0[valueHead + fromSink]) - Int($0[valueHead]) }
+            : count * width
+        var out = ValueSink(
+            valueCapacity: sinkBytes, offsetCapacity: byteArrays ? count : 0, byteArrays: byteArrays)
+        if pendingFirst {
+            try takePending(fromPending, into: &out)
+            copySinkValues(fromSink, into: &out)
+        } else {
+            copySinkValues(fromSink, into: &out)
+            try takePending(fromPending, into: &out)
+        }
+        if pending.count == pendingHead { pendingFirst = false }
+        data.values = out.values.finish()
+        if byteArrays { data.offsets = out.offsets.finish() }
+    }
+
+    /// Hands over the sink's first `count` values (the sink is not read from its front yet).
+    private mutating func takeSinkBuffers(_ count: Int, into data: inout LeafData) {
+        let end = byteArrays ? sink.offsets.withUnsafeBufferPointer { Int($0[count]) } : count * width
+        let keptBytes = sink.values.count - end
+        // Room for as many values as the sink held, for the next batch.
+        let byteRoom = isExhausted ? keptBytes : sink.values.count
+        if byteArrays {
+            let kept = sinkCount - count
+            let room = isExhausted ? kept + 1 : sinkCount + 1
+            data.offsets = sink.offsets.split(taking: count + 1, keepingFrom: count, capacity: room)
+            if end > 0 {
+                let shift = Int32(truncatingIfNeeded: end)
+                sink.offsets.withUnsafeMutableBufferPointer { offsets in
+                    for i in offsets.indices { offsets[i] &-= shift }
+                }
+            }
+        }
+        data.values = sink.values.split(taking: end, keepingFrom: end, capacity: byteRoom)
+        sinkCount -= count
+    }
+
+    /// Appends copies of the sink's next `count` values to `out`.
+    private mutating func copySinkValues(_ count: Int, into out: inout ValueSink) {
+        guard count > 0 else { return }
+        if byteArrays {
+            let (start, end) = sink.offsets.withUnsafeBufferPointer {
+                (Int($0[valueHead]), Int($0[valueHead + count]))
+            }
+            let shift = Int32(truncatingIfNeeded: start - out.values.count)
+            let head = valueHead
+            sink.offsets.withUnsafeBufferPointer { offsets in
+                out.offsets.append(uninitialized: count) { target in
+                    for i in 0..<count { target[i] = offsets[head + 1 + i] &- shift }
+                }
+            }
+            sink.values.withUnsafeBufferPointer { bytes in
+                out.values.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<end]))
+            }
+            byteHead = end
+        } else {
+            let start = valueHead * width
+            let end = start + count * width
+            sink.values.withUnsafeBufferPointer { bytes in
+                out.values.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<end]))
+            }
+            byteHead = end
+        }
+        valueHead += count
+    }
+
+    /// Gathers the next `count` pending values into `out`.
+    private mutating func takePending(_ count: Int, into out: inout ValueSink) throws(ParquetError) {
+        guard count > 0 else { return }
+        let before = out.values.count
+        try gatherPending(count, into: &out)
+        pendingBytes -= out.values.count - before
+    }
+
+    /// Gathers the first `count` pending dictionary values into `out`.
+    private mutating func gatherPending(_ count: Int, into out: inout ValueSink) throws(ParquetError) {
+        guard let dictionary else { throw ParquetError(.corrupt, "a dictionary-encoded page without a dictionary page") }
+        let head = pendingHead
+        let byteArrays = byteArrays
+        let width = width
+        let result = pending.withUnsafeBufferPointer { indices in
+            Result { () throws(ParquetError) in
+                let used = UnsafeBufferPointer(rebasing: indices[head..<(head + count)])
+                if byteArrays {
+                    try ValueDecoding.gatherByteArrays(used, dictionary: dictionary, into: &out)
+                } else {
+                    ValueDecoding.gatherFixed(used, dictionary: dictionary, width: width, into: &out.values)
+                }
+            }
+        }
+        try result.get()
+        pendingHead += count
+    }
+
+    /// Gathers every pending value into the sink, after the sink's values.
+    private mutating func materializePending() throws(ParquetError) {
+        let count = pending.count - pendingHead
+        guard count > 0 else { return }
+        var target = sink
+        sink = ValueSink(valueCapacity: 0, offsetCapacity: 0, byteArrays: false)
+        defer { sink = target }
+        try gatherPending(count, into: &target)
+        sinkCount += count
+        pending.truncate(to: 0)
+        pendingHead = 0
+        pendingBytes = 0
+    }
+
+    /// Gathers every pending value into a new sink, followed by the sink's values (pending
+    /// values that came first, before another dictionary page).
+    private mutating func materializeBeforeSink() throws(ParquetError) {
+        let pendingLive = pending.count - pendingHead
+        let sinkLive = sinkCount - valueHead
+        var combined = ValueSink(
+            valueCapacity: pendingBytes + sink.values.count - byteHead, offsetCapacity: pendingLive + sinkLive,
+            byteArrays: byteArrays)
+        try takePending(pendingLive, into: &combined)
+        copySinkValues(sinkLive, into: &combined)
+        sink = combined
+        sinkCount = pendingLive + sinkLive
+        valueHead = 0
+        byteHead = 0
+        pending.truncate(to: 0)
+        pendingHead = 0
+        pendingBytes = 0
+        pendingFirst = false
     }
 
     // MARK: Levels
@@ -403,15 +862,29 @@ struct ColumnChunkReader {
         }
     }
 
+
     // MARK: Values
 
     private mutating func decodeValues(_ section: UnsafeRawBufferPointer, encoding: Encoding, count: Int) throws {
         if count == 0 || leaf.conversion == .null { return }
         switch encoding {
+        case .plainDictionary, .rleDictionary:
+            try appendIndices(section, count: count)
+            return
+        default:
+            // Values of another encoding follow the pending dictionary values: after them in
+            // the sink when it holds nothing before them, else gathered first.
+            if pending.count > pendingHead {
+                if pendingFirst || sinkCount == valueHead {
+                    pendingFirst = true
+                } else {
+                    try materializePending()
+                }
+            }
+        }
+        switch encoding {
         case .plain:
             try Self.decodePlain(section, count: count, leaf: leaf, into: &sink)
-        case .plainDictionary, .rleDictionary:
-            try gather(section, count: count)
         case .rle:
             guard leaf.physicalType == .boolean else {
                 throw ParquetError(.unsupported, "RLE encoding of \(leaf.physicalType) values")
@@ -424,7 +897,7 @@ struct ColumnChunkReader {
         default:
             throw ParquetError(.unsupported, "value encoding \(encoding)")
         }
-        valueCount += count
+        sinkCount += count
     }
 
     /// Decodes `count` PLAIN values, appending them in the leaf's Columnar representation.
@@ -456,25 +929,33 @@ struct ColumnChunkReader {
         }
     }
 
-    /// Dictionary indices, gathered from the dictionary into the output.
-    private mutating func gather(_ section: UnsafeRawBufferPointer, count: Int) throws {
+    /// Dictionary indices, kept pending: values are gathered when they are taken.
+    private mutating func appendIndices(_ section: UnsafeRawBufferPointer, count: Int) throws {
         guard let dictionary else {
             throw ParquetError(.corrupt, "a dictionary-encoded page without a dictionary page")
         }
-        if indexBuffer.count < count {
-            indexBuffer = [Int32](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
+        if pendingFirst {
+            // Dictionary values again after a fallback: keep a single order.
+            if sinkCount > valueHead { try materializeBeforeSink() }
+            pendingFirst = false
         }
-        try indexBuffer.withUnsafeMutableBufferPointer { indices in
+        let start = pending.count
+        try pending.append(uninitialized: count) { indices in
             try DictionaryIndices.decode(section, count: count, dictionaryCount: dictionary.count, into: indices)
         }
-        try indexBuffer.withUnsafeBufferPointer { indices in
-            let used = UnsafeBufferPointer(rebasing: indices[0..<count])
-            if leaf.conversion == .byteArray {
-                try ValueDecoding.gatherByteArrays(used, dictionary: dictionary, into: &sink)
-            } else {
-                ValueDecoding.gatherFixed(
-                    used, dictionary: dictionary, width: leaf.conversion.outputWidth, into: &sink.values)
+        if byteArrays {
+            var total = 0
+            pending.withUnsafeBufferPointer { indices in
+                dictionary.offsets.withUnsafeBufferPointer { offsets in
+                    for i in start..<indices.count {
+                        let index = Int(indices[i])
+                        total &+= Int(offsets[index &+ 1]) &- Int(offsets[index])
+                    }
+                }
             }
+            pendingBytes += total
+        } else {
+            pendingBytes += count * width
         }
     }
 }

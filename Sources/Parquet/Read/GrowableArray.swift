@@ -70,6 +70,61 @@ struct GrowableArray<Element: BitwiseCopyable> {
         count = max(0, min(count, newCount))
     }
 
+    /// Drops the first `n` elements, moving the rest to the front (the room stays).
+    mutating func removeFirst(_ n: Int) {
+        guard n > 0 else { return }
+        let rest = count - n
+        if rest > 0 {
+            let stride = MemoryLayout<Element>.stride
+            storage.withUnsafeMutableBytes { raw in
+                let base = raw.baseAddress.unsafelyUnwrapped
+                // copyMemory is a memmove: the ranges may overlap.
+                base.copyMemory(from: base + n &* stride, byteCount: rest &* stride)
+            }
+        }
+        count = rest
+    }
+
+    /// A copy of the written elements `range`, as an exactly sized array.
+    func copy(_ range: Range<Int>) -> [Element] {
+        let n = range.count
+        return [Element](unsafeUninitializedCapacity: n) { buffer, initialized in
+            if n > 0 {
+                storage.withUnsafeBufferPointer { source in
+                    buffer.baseAddress.unsafelyUnwrapped.update(
+                        from: source.baseAddress.unsafelyUnwrapped + range.lowerBound, count: n)
+                }
+            }
+            initialized = n
+        }
+    }
+
+    /// Hands over elements `0..<length` as an array without copying them, and keeps elements
+    /// `from..<count` at the front of new storage with room for `capacity` elements. Cheap
+    /// when the kept part is short.
+    mutating func split(taking length: Int, keepingFrom from: Int, capacity: Int) -> [Element] {
+        let keep = count - from
+        let room = max(capacity, keep)
+        let fresh = [Element](unsafeUninitializedCapacity: room) { buffer, initialized in
+            if keep > 0 {
+                storage.withUnsafeBufferPointer { source in
+                    buffer.baseAddress.unsafelyUnwrapped.update(
+                        from: source.baseAddress.unsafelyUnwrapped + from, count: keep)
+                }
+            }
+            initialized = room
+        }
+        var taken = storage
+        storage = fresh
+        count = keep
+        // `taken` is now the only reference: trimming it does not copy.
+        if taken.count > length { taken.removeLast(taken.count - length) }
+        return taken
+    }
+
+    /// Room for elements (written or not).
+    var capacity: Int { storage.count }
+
     /// Reads the written elements.
     @inline(__always)
     func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<Element>) throws -> R) rethrows -> R {

@@ -26,6 +26,29 @@ enum LevelKernels {
         return (matches, highest)
     }
 
+    /// The position of the entry that starts record `n` (counting from 0) among `levels`,
+    /// repetition levels whose records start at level 0; `levels.count` when fewer than
+    /// `n + 1` records start there.
+    static func recordStart(_ n: Int, in levels: UnsafeBufferPointer<UInt8>) -> Int {
+        var seen = 0
+        var start = 0
+        let count = levels.count
+        while start < count {
+            let end = min(count, start + 4096)
+            var zeros: UInt32 = 0
+            for i in start..<end { zeros &+= levels[i] == 0 ? 1 : 0 }
+            if seen + Int(zeros) > n {
+                for i in start..<end where levels[i] == 0 {
+                    if seen == n { return i }
+                    seen += 1
+                }
+            }
+            seen += Int(zeros)
+            start = end
+        }
+        return count
+    }
+
     /// Validity bits (valid where `level >= threshold`), packed LSB-first, and the number of
     /// nulls. `maxLevel` bounds the levels.
     static func validity(

@@ -7,11 +7,15 @@ import ThriftCompact
 /// Reads a Parquet file, row group by row group, into Columnar record batches.
 ///
 /// The reader fetches bytes through a `ByteRangeSource` (a local file, an object in storage,
-/// memory): the footer's tail in one request when it is at most 64 KiB, and each column chunk
-/// in one range read. Types and values follow pyarrow's reading of the same file.
+/// memory): the footer's tail in one request when it is at most 64 KiB, then the pages of each
+/// column chunk in windows of about 1 MiB as they are decoded. Types and values follow
+/// pyarrow's reading of the same file.
+///
+/// `batches(rowGroup:columns:options:)` streams a row group in bounded batches;
+/// `readRowGroup` returns it as one.
 ///
 /// The reader holds no mutable state after `init`, so one instance may be shared between
-/// threads and tasks; every `readRowGroup` call works on its own buffers.
+/// threads and tasks; every `readRowGroup` or `batches` call works on its own buffers.
 public final class ParquetFileReader: Sendable {
     /// The decoded footer.
     public let metadata: FileMetaData
@@ -122,53 +126,32 @@ public final class ParquetFileReader: Sendable {
         self.chunkSizePadding = Self.needsDictionaryHeaderPadding(metadata.createdBy) ? 100 : 0
     }
 
-    /// Reads one row group. `columns` selects top-level fields by name, in the order given
-    /// (nested fields come whole); nil reads every field.
+    /// Reads one row group whole. `columns` selects top-level fields by name, in the order
+    /// given (nested fields come whole); nil reads every field. A row group whose strings or
+    /// binaries take more than 2 GiB in one column cannot be one batch: read it with
+    /// `batches(rowGroup:columns:options:)`.
     public func readRowGroup(_ index: Int, columns: [String]? = nil) throws -> RecordBatch {
-        guard index >= 0, index < metadata.rowGroups.count else {
+        var reader = try batches(rowGroup: index, columns: columns, options: .whole)
+        guard let batch = try reader.next() else {
+            do {
+                return try reader.emptyBatch()
+            } catch {
+                throw error.with(path: path)
+            }
+        }
+        guard reader.isDrained else {
             throw ParquetError(
-                .invalidArgument, "row group \(index) does not exist (the file has \(metadata.rowGroups.count))",
+                .limitExceeded, "a column chunk holds more than 2 GiB of byte arrays: read it in batches",
                 path: path)
         }
-        let plans = try selectFields(columns)
-        let group = metadata.rowGroups[index]
-        let rows = Int(clamping: group.numRows)
-        if plans.isEmpty { return RecordBatch(emptySchemaRows: rows) }
-
-        var data = [LeafData?](repeating: nil, count: readSchema.leaves.count)
-        var decompressors = DecompressorCache()
-        for plan in plans {
-            for leafIndex in plan.leaves where data[leafIndex] == nil {
-                let leaf = readSchema.leaves[leafIndex]
-                data[leafIndex] = try readColumnChunk(
-                    group.columns[leafIndex], leaf: leaf, rowGroup: index, decompressors: &decompressors)
-            }
+        // Checks that the row group holds no more rows.
+        guard try reader.next() == nil else {
+            throw ParquetError(.corrupt, "row group \(index) did not decode as one batch", path: path)
         }
-        let assembler = LevelAssembler(leaves: readSchema.leaves, data: data)
-        var columnsOut: [Column] = []
-        columnsOut.reserveCapacity(plans.count)
-        for plan in plans {
-            let column: Column
-            do {
-                column = try assembler.build(plan)
-            } catch {
-                throw error.with(path: path, column: plan.field.name)
-            }
-            guard column.count == rows else {
-                throw ParquetError(
-                    .corrupt, "column has \(column.count) rows where row group \(index) has \(rows)",
-                    path: path, column: plan.field.name)
-            }
-            columnsOut.append(column)
-        }
-        do {
-            return try RecordBatch(schema: Schema(plans.map(\.field), metadata: schema.metadata), columns: columnsOut)
-        } catch {
-            throw ParquetError(.corrupt, "decoded columns do not form a batch", path: path, underlying: "\(error)")
-        }
+        return batch
     }
 
-    private func selectFields(_ names: [String]?) throws(ParquetError) -> [FieldPlan] {
+    func selectFields(_ names: [String]?) throws(ParquetError) -> [FieldPlan] {
         guard let names else { return readSchema.fields }
         var plans: [FieldPlan] = []
         plans.reserveCapacity(names.count)
@@ -216,26 +199,21 @@ public final class ParquetFileReader: Sendable {
         return (meta, lower..<upper)
     }
 
-    private func readColumnChunk(
-        _ chunk: ColumnChunk, leaf: LeafDescriptor, rowGroup: Int, decompressors: inout DecompressorCache
-    ) throws -> LeafData {
+    /// A reader of one column chunk's pages, fetching its bytes from the source as it goes.
+    func chunkReader(
+        _ chunk: ColumnChunk, leaf: LeafDescriptor, decompressors: inout DecompressorCache, batchShare: Double,
+        recycled: ColumnChunkReader.Buffers?
+    ) throws(ParquetError) -> ColumnChunkReader {
         if let meta = chunk.metaData, meta.numValues == 0 {
             // An empty chunk: nothing to read (writers leave its offsets unset).
-            return LeafData()
+            return ColumnChunkReader(
+                leaf: leaf, metadata: meta, options: options, decompressor: nil, window: nil, recycled: recycled)
         }
         let (meta, range) = try chunkRange(chunk, leaf: leaf)
-        let bytes = try Self.read(source, range, path: path)
-        guard bytes.count == range.count else {
-            throw ParquetError(.io, "the source returned \(bytes.count) bytes for \(range.count) requested", path: path)
-        }
         let decompressor = try decompressors.decompressor(for: meta.codec, path: path, column: leaf.dottedPath)
-        var reader = ColumnChunkReader(
-            leaf: leaf, metadata: meta, options: options, decompressor: decompressor)
-        do {
-            return try reader.read(bytes, fileOffset: range.lowerBound)
-        } catch {
-            throw error.with(path: path, column: leaf.dottedPath)
-        }
+        return ColumnChunkReader(
+            leaf: leaf, metadata: meta, options: options, decompressor: decompressor,
+            window: ChunkWindow(source: source, path: path, range: range), batchShare: batchShare, recycled: recycled)
     }
 
     static func read(_ source: any ByteRangeSource, _ range: Range<Int>, path: String?) throws(ParquetError) -> [UInt8] {

@@ -149,6 +149,56 @@ enum ValueDecoding {
         }
     }
 
+    /// PLAIN byte arrays decoded in place: the lengths are dropped and the bytes moved to the
+    /// front of `buffer`. Returns the offsets (`count + 1`, from 0) and the bytes kept.
+    static func compactPlainByteArrays(
+        _ buffer: UnsafeMutableRawBufferPointer, count: Int
+    ) throws(ParquetError) -> (offsets: [Int32], byteCount: Int) {
+        guard count <= buffer.count / 4 else {
+            throw ParquetError(.truncated, "\(count) byte arrays need more than the \(buffer.count) bytes left")
+        }
+        guard count > 0, let base = buffer.baseAddress else { return ([0], 0) }
+        let end = buffer.count
+        var failure: ParquetError?
+        var total = 0
+        let offsets = [Int32](unsafeUninitializedCapacity: count + 1) { out, initialized in
+            out[0] = 0
+            var position = 0
+            var running = 0
+            for i in 0..<count {
+                guard end &- position >= 4 else {
+                    failure = ParquetError(.truncated, "page ends inside a byte array length")
+                    break
+                }
+                let length = Int(UInt32(littleEndian: base.loadUnaligned(fromByteOffset: position, as: UInt32.self)))
+                position &+= 4
+                guard length <= end &- position else {
+                    failure = ParquetError(.truncated, "byte array of \(length) bytes runs past the page")
+                    break
+                }
+                position &+= length
+                running &+= length
+                out[i + 1] = Int32(truncatingIfNeeded: running)
+            }
+            total = running
+            initialized = failure == nil ? count + 1 : 0
+        }
+        if let failure { throw failure }
+        guard total <= Int(Int32.max) else {
+            throw ParquetError(.limitExceeded, "a dictionary holds more than 2 GiB of byte arrays")
+        }
+        // Each value moves left by the lengths before it (and its own): copyMemory is a memmove.
+        var position = 0
+        var target = 0
+        for _ in 0..<count {
+            let length = Int(UInt32(littleEndian: base.loadUnaligned(fromByteOffset: position, as: UInt32.self)))
+            (base + target).copyMemory(from: base + (position &+ 4), byteCount: length)
+            target &+= length
+            position &+= 4 &+ length
+        }
+        return (offsets, total)
+    }
+
     /// PLAIN byte arrays read as big-endian decimals.
     static func decodePlainByteArrayDecimals(
         _ section: UnsafeRawBufferPointer, count: Int, into values: inout GrowableArray<UInt8>

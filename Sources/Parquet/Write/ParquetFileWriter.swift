@@ -22,7 +22,8 @@ import ParquetFormat
 ///
 /// After an error the writer is unusable: every later call throws.
 public final class ParquetFileWriter {
-    public let schema: Schema
+    /// The schema, including fields added by `addFields`.
+    public private(set) var schema: Schema
     public let options: ParquetWriteOptions
     /// The sink, as it stands (for a value-type sink such as `MemoryByteSink`, read the
     /// bytes from here after `close()`).
@@ -36,8 +37,8 @@ public final class ParquetFileWriter {
     /// The metadata of the row groups flushed so far.
     public private(set) var rowGroups: [RowGroup] = []
 
-    private let layout: WriteSchema
-    private let columns: [ColumnChunkWriter]
+    private var layout: WriteSchema
+    private var columns: [ColumnChunkWriter]
     private var compressor: Compressor
     private let base: Int
     private var bufferedRows = 0
@@ -160,17 +161,75 @@ public final class ParquetFileWriter {
     }
 
     private func writeRows(_ batch: RecordBatch, _ rows: Range<Int>) throws(ParquetError) {
-        for (index, field) in schema.fields.enumerated() {
-            let column = batch.columns[index]
-            let leaves = layout.leafRanges[index]
-            if leaves.count == 1, layout.leaves[leaves.lowerBound].isFlat {
-                try columns[leaves.lowerBound].writeFlat(column, rows: rows, compressor: &compressor)
-            } else {
-                let shredded = try LevelShredder.shred(column, field: field, rows: rows, path: field.name)
-                for (leaf, part) in zip(leaves, shredded) {
-                    try columns[leaf].write(part, compressor: &compressor)
+        for index in schema.fields.indices {
+            try write(batch.columns[index], field: index, rows: rows, into: columns)
+        }
+    }
+
+    /// Writes rows of one top-level field's column to the writers of its leaves.
+    private func write(_ column: Column, field index: Int, rows: Range<Int>, into writers: [ColumnChunkWriter])
+        throws(ParquetError)
+    {
+        let field = schema.fields[index]
+        let leaves = layout.leafRanges[index]
+        if leaves.count == 1, layout.leaves[leaves.lowerBound].isFlat {
+            try writers[leaves.lowerBound].writeFlat(column, rows: rows, compressor: &compressor)
+        } else {
+            let shredded = try LevelShredder.shred(column, field: field, rows: rows, path: field.name)
+            for (leaf, part) in zip(leaves, shredded) {
+                try writers[leaf].write(part, compressor: &compressor)
+            }
+        }
+    }
+
+    /// Adds nullable fields after the existing ones, for inputs whose later records bring new
+    /// fields. Rows already written hold nulls in them: for each row group already flushed,
+    /// an all-null column chunk is written now (a chunk may sit anywhere in the file; the
+    /// footer locates it), and the buffered rows get nulls too. Later batches carry the
+    /// new columns.
+    public func addFields(_ fields: [Field]) throws(ParquetError) {
+        try checkOpen()
+        guard !fields.isEmpty else { return }
+        for field in fields where !field.nullable {
+            throw ParquetError(.invalidArgument, "a field added to a file must be nullable", column: field.name)
+        }
+        do {
+            let firstNew = schema.fields.count
+            schema.fields += fields
+            layout = try WriteSchema(schema)
+            let newLeaves = layout.leafRanges[firstNew].lowerBound..<layout.leaves.count
+            for (group, rowGroup) in rowGroups.enumerated() {
+                // Writers for this row group's new chunks, after the (untouched) open ones.
+                let writers = columns + newLeaves.map { ColumnChunkWriter(leaf: layout.leaves[$0], options: options) }
+                let rows = Int(rowGroup.numRows)
+                for index in firstNew..<schema.fields.count {
+                    let nulls = ColumnBuilder(type: schema.fields[index].type)
+                    nulls.padWithNulls(to: rows)
+                    try write(nulls.finish(), field: index, rows: 0..<rows, into: writers)
+                }
+                for leaf in newLeaves {
+                    let finished = try writers[leaf].finishChunk(compressor: &compressor)
+                    let offset = sink.position - base
+                    try writeToSink(finished.dictionaryPage)
+                    for block in finished.pages.blocks { try writeToSink(block) }
+                    let metadata = finished.placed(at: offset)
+                    rowGroups[group].columns.append(ColumnChunk(fileOffset: 0, metaData: metadata))
+                    rowGroups[group].totalByteSize += metadata.totalUncompressedSize
+                    rowGroups[group].totalCompressedSize = (rowGroups[group].totalCompressedSize ?? 0) + metadata.totalCompressedSize
                 }
             }
+            let added = newLeaves.map { ColumnChunkWriter(leaf: layout.leaves[$0], options: options) }
+            columns += added
+            if bufferedRows > 0 {
+                for index in firstNew..<schema.fields.count {
+                    let nulls = ColumnBuilder(type: schema.fields[index].type)
+                    nulls.padWithNulls(to: bufferedRows)
+                    try write(nulls.finish(), field: index, rows: 0..<bufferedRows, into: columns)
+                }
+            }
+        } catch {
+            state = .failed
+            throw error
         }
     }
 

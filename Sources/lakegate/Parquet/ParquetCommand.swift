@@ -8,7 +8,7 @@ struct ParquetCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "parquet",
         abstract: "Inspect, print, check and rewrite Parquet files with Lakegate's own Parquet library.",
-        subcommands: [InspectCommand.self, CatCommand.self, RewriteCommand.self, ValidateCommand.self]
+        subcommands: [InspectCommand.self, CatCommand.self, RewriteCommand.self, ParquetValidateCommand.self]
     )
 }
 
@@ -90,8 +90,11 @@ struct CatCommand: ParsableCommand {
             var output = StandardOutput()
             var remaining = limit ?? Int.max
             var wroteHeader = false
-            for group in 0..<reader.rowGroupCount where remaining > 0 {
-                let batch = try reader.readRowGroup(group, columns: projection)
+            // Batches no larger than the rows still wanted, so --limit stops reading early.
+            var batchOptions = ParquetBatchOptions()
+            batchOptions.maxRows = max(1, min(batchOptions.maxRows, remaining))
+            var batches = try reader.batches(columns: projection, options: batchOptions)
+            while remaining > 0, let batch = try batches.next() {
                 let rows = 0..<min(batch.rowCount, remaining)
                 switch format {
                 case .jsonl:
@@ -125,7 +128,7 @@ func resolveColumns(_ list: String?, in schema: Schema) throws -> [String]? {
     return names
 }
 
-struct ValidateCommand: ParsableCommand {
+struct ParquetValidateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "validate",
         abstract: "Decode every page and value of a file and report whether it is valid.",
@@ -138,9 +141,10 @@ struct ValidateCommand: ParsableCommand {
         try reportingErrors {
             let reader = try input.openReader()
             var rows = 0
-            for group in 0..<reader.rowGroupCount {
-                Console.progress("validating row group \(group + 1)/\(reader.rowGroupCount)")
-                rows += try reader.readRowGroup(group, columns: nil).rowCount
+            var batches = try reader.batches()
+            while let batch = try batches.next() {
+                rows += batch.rowCount
+                Console.progress("validating row group \((batches.rowGroup ?? 0) + 1)/\(reader.rowGroupCount)")
             }
             Console.endProgress()
             guard rows == reader.rowCount else {

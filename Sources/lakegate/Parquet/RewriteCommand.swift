@@ -10,7 +10,7 @@ struct RewriteCommand: ParsableCommand {
         abstract: "Read any Parquet file and write it with Lakegate's writer, keeping schema and values.",
         discussion: """
             The output appears only when complete (it is written to a temporary name, synced and \
-            renamed). Memory stays bounded by one input row group plus one output row group.
+            renamed). Memory stays bounded by one input batch plus one output row group.
 
             Examples:
               lakegate parquet rewrite spark-output.parquet compact.parquet --codec zstd --compression-level 9
@@ -93,11 +93,12 @@ struct RewriteCommand: ParsableCommand {
             let sink = try LocalFileSink(path: output)
             let writer = try ParquetFileWriter(sink: sink, schema: schema, options: options())
             var rows = 0
-            for group in 0..<reader.rowGroupCount {
-                let batch = try reader.readRowGroup(group, columns: nil)
+            var batches = try reader.batches()
+            while let batch = try batches.next() {
                 try writer.write(try RecordBatch(schema: schema, columns: batch.columns))
                 rows += batch.rowCount
-                Console.progress("row group \(group + 1)/\(reader.rowGroupCount), \(rows) rows, \(formatBytes(sink.position)) written")
+                let group = (batches.rowGroup ?? 0) + 1
+                Console.progress("row group \(group)/\(reader.rowGroupCount), \(rows) rows, \(formatBytes(sink.position)) written")
             }
             let metadata = try writer.close()
             try sink.commit()
