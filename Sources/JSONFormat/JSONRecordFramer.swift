@@ -249,7 +249,7 @@ final class _FramerState {
             // Drop what is no longer needed, then grow if that is not enough.
             let keep = recordStart >= 0 ? min(recordStart, pos) : pos
             if keep > 0 {
-                (buf).copyMemory(from: buf + keep, byteCount: tail - keep)
+                buf.copyMemory(from: buf + keep, byteCount: tail - keep)
                 tail -= keep
                 pos -= keep
                 bufBase += keep

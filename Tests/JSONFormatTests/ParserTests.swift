@@ -364,7 +364,7 @@ import Testing
                 let text = "\n\(pad){\n\(pad)\"a\"\n\(pad):\n\(pad)[\n\(pad)1\n\(pad),\n\(pad){\"b\"\n\(pad):\(pad)null}\n\(pad)]\n\(pad),\r\n\(pad)\"c\":\"d\"\n\(pad)}\n\(pad)"
                 #expect(try events(text) == compact, "indent \(indent)")
                 let error = parseError(text + "x")
-                #expect(error?.line == 13, "indent \(indent)")
+                #expect(error?.line == 14, "indent \(indent)")
             }
         }
     }
