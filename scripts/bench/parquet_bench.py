@@ -7,7 +7,7 @@ strings). Each measurement runs in its own process; peak memory is that process'
 
   scripts/bench/parquet.sh [--scale 1] [--repeat 3] [--big-scale 0]
 
---big-scale N additionally rewrites an uncompressed lineitem at scale N (N=3 is about 2 GB)
+--big-scale N additionally rewrites an uncompressed lineitem at scale N (N=5 is about 2 GB)
 with Lakegate and reports its peak memory (the issue's bound: under 256 MB).
 """
 import argparse
