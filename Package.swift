@@ -15,6 +15,7 @@ import PackageDescription
 //                 records) and record batches -> Parquet, Avro, CSV, JSON lines
 //   ParquetFormat   Parquet's metadata structs and encodings (no I/O, no columnar model)
 //   Parquet         Parquet files <-> record batches, through byte-range sources and sinks
+//   DataGenerators  deterministic realistic data (events, vehicles, CSV) for demos and benchmarks
 //   lakegate        the command line (composition only)
 
 let swiftSettings: [SwiftSetting] = [
@@ -47,6 +48,7 @@ let package = Package(
         .target(name: "LakegateCore", swiftSettings: swiftSettings),
         .target(name: "JSONFormat", swiftSettings: swiftSettings),
         .target(name: "CSVFormat", swiftSettings: swiftSettings),
+        .target(name: "DataGenerators", swiftSettings: swiftSettings),
         .target(name: "Avro", dependencies: ["Columnar", "Compression", "LakegateCore"], swiftSettings: swiftSettings),
         .target(name: "StorageLocal", dependencies: ["LakegateCore"], swiftSettings: swiftSettings),
         .target(
@@ -67,6 +69,7 @@ let package = Package(
             name: "lakegate",
             dependencies: [
                 "Parquet", "Columnar", "LakegateCore", "StorageLocal", "FileFormats", "JSONFormat", "CSVFormat",
+                "DataGenerators",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings),
@@ -81,5 +84,6 @@ let package = Package(
         .testTarget(
             name: "FileFormatsTests", dependencies: ["FileFormats", "Columnar", "JSONFormat", "CSVFormat", "StorageLocal"]),
         .testTarget(name: "StorageLocalTests", dependencies: ["StorageLocal", "LakegateCore"]),
+        .testTarget(name: "DataGeneratorsTests", dependencies: ["DataGenerators", "CSVFormat"]),
     ]
 )

@@ -22,7 +22,7 @@ struct Lakegate: ParsableCommand {
             Every command has its own --help.
             """,
         version: version,
-        subcommands: [ConvertCommand.self, ValidateCommand.self, ParquetCommand.self]
+        subcommands: [ConvertCommand.self, ValidateCommand.self, ParquetCommand.self, GenerateCommand.self]
     )
 
     /// `--keep-doc` takes an optional value (`--keep-doc` or `--keep-doc=NAME`), which the

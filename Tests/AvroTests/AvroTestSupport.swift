@@ -36,7 +36,12 @@ enum AvroTestSupport {
     /// Reads every batch of a file in memory.
     static func read(_ bytes: [UInt8], options: AvroReadOptions = AvroReadOptions()) throws -> (Schema, [RecordBatch]) {
         let reader = try AvroFileReader(source: MemoryByteSource(bytes), path: "memory.avro", options: options)
-        return (reader.schema, try reader.readAll())
+        let batches = try reader.readAll()
+        // Every decoded column has a layout that fits its type.
+        for batch in batches {
+            for column in batch.columns { try column.validate() }
+        }
+        return (reader.schema, batches)
     }
 
     /// Every row of a file in memory, as values.

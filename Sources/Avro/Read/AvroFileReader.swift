@@ -124,9 +124,7 @@ public final class AvroFileReader {
         } catch {
             throw error.with(path: path, offset: 4)
         }
-        var userMetadata = KeyValueMetadata()
-        for pair in metadata where !pair.key.hasPrefix("avro.") { userMetadata[pair.key] = pair.value }
-        schema = Schema(fields, metadata: userMetadata)
+        schema = Schema(fields, metadata: KeyValueMetadata(metadata.pairs.filter { !$0.key.hasPrefix("avro.") }))
         minRowSize = decoders.reduce(0) { $0 &+ $1.minSize }
         let rowNullWidth = decoders.reduce(0) { min($0 &+ $1.nullWidth, Int.max / 2) }
         guard rowNullWidth <= batchBytes else {
@@ -272,9 +270,22 @@ public final class AvroFileReader {
                     | UInt32(data[count - 2]) << 8 | UInt32(data[count - 1])
                 data = UnsafeRawBufferPointer(rebasing: data[0..<(count - 4)])
             }
-            let output: [UInt8]
+            var output: [UInt8]
             do throws(CompressionError) {
-                output = try decompressor.decompress(data, maxOutput: maxOutput)
+                do throws(CompressionError) {
+                    output = try decompressor.decompress(data, maxOutput: maxOutput)
+                } catch where error.code == .corrupt {
+                    // fastavro ends each deflate block with 3 stray bytes (what is left of
+                    // zlib's Adler-32 once it slices the zlib framing off), and Java's and
+                    // Python's inflaters ignore bytes after the end of the stream. The
+                    // Compression module rejects them, naming how many there are: retry
+                    // without them.
+                    guard case .deflate = codec, let extra = Self.trailingByteCount(error), extra > 0, extra < data.count else {
+                        throw error
+                    }
+                    output = try decompressor.decompress(
+                        UnsafeRawBufferPointer(rebasing: data[0..<(data.count - extra)]), maxOutput: maxOutput)
+                }
             } catch {
                 let code: AvroError.Code = error.code == .limitExceeded ? .limitExceeded : .corrupt
                 let reason = code == .limitExceeded
@@ -293,6 +304,12 @@ public final class AvroFileReader {
             return .success(output)
         }
         return try result.get()
+    }
+
+    /// The number of bytes a `corrupt` error says follow the end of a deflate stream.
+    private static func trailingByteCount(_ error: CompressionError) -> Int? {
+        guard error.message.hasSuffix("trailing bytes after the end of the stream") else { return nil }
+        return Int(error.message.prefix { $0.isNumber })
     }
 
     /// Decodes `n` rows of the current block into the column decoders (fewer when the batch's
@@ -362,7 +379,8 @@ public final class AvroFileReader {
         let result: Result<Header, AvroError> = bytes.withUnsafeBytes { raw in
             do throws(AvroError) {
                 var r = AvroBinaryDecoder(raw, position: 4)
-                var metadata = KeyValueMetadata()
+                // Keys in the order first seen; a repeated key keeps its last value.
+                var keys: [String] = []
                 var rawValues: [String: [UInt8]] = [:]
                 while true {
                     let (count, _) = try r.readBlockHeader(minItemSize: 2, maxZeroSizeItems: 0)
@@ -370,10 +388,10 @@ public final class AvroFileReader {
                     for _ in 0..<count {
                         let key = String(decoding: try r.readBytes(), as: UTF8.self)
                         let value = Array(try r.readBytes())
-                        rawValues[key] = value
-                        metadata[key] = String(decoding: value, as: UTF8.self)
+                        if rawValues.updateValue(value, forKey: key) == nil { keys.append(key) }
                     }
                 }
+                let metadata = KeyValueMetadata(keys.map { (key: $0, value: String(decoding: rawValues[$0]!, as: UTF8.self)) })
                 let sync = Array(try r.readFixed(16))
                 return .success(
                     Header(metadata: metadata, raw: rawValues, sync: sync, size: r.position, rest: Array(raw[r.position...])))

@@ -53,6 +53,8 @@ final class ColumnDecoder {
     /// Most items of zero encoded size in one array or map block.
     let maxZeroSizeItems: Int
 
+    private static let zeros = [UInt8](repeating: 0, count: 4096)
+
     private let width: Int
     private(set) var count = 0
     private var values: [UInt8] = []
@@ -134,7 +136,12 @@ final class ColumnDecoder {
         case .record:
             for child in children { child.appendNull(&r) }
         default:
-            values.append(contentsOf: repeatElement(0, count: width))
+            var left = width
+            while left > 0 {
+                let n = Swift.min(left, Self.zeros.count)
+                values.append(contentsOf: Self.zeros[0..<n])
+                left -= n
+            }
         }
         r.budget &-= (kind.isRecord ? 1 : nullWidth)
         count += 1

@@ -162,7 +162,7 @@ public final class JSONBatchProducer: RecordBatchProducer {
         let tree = JSONSlotTree(
             columns: columns, builders: builders, widen: options.widenConflicts, flatten: options.nested == .flatten,
             explicitSchema: explicit, separator: options.separator)
-        builder = JSONRecordBuilder(root: tree.root)
+        builder = JSONRecordBuilder(tree: tree)
     }
 
     // MARK: Records

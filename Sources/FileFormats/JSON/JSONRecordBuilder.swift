@@ -24,11 +24,11 @@ struct JSONUnknownKey: Error {
 struct JSONRecordBuilder: JSONVisitor {
     private enum Frame {
         /// Inside an object: members write at `index`.
-        case object(JSONObjectSlot, index: Int)
+        case object(Unowned<JSONObjectSlot>, index: Int)
         /// Inside a list: elements append.
-        case list(JSONListSlot)
+        case list(Unowned<JSONListSlot>)
         /// Inside a value kept as JSON text, or dropped (`slot` nil).
-        case text(JSONScalarSlot?, index: Int, depth: Int)
+        case text(Unowned<JSONScalarSlot>?, index: Int, depth: Int)
     }
 
     private var frames: [Frame] = []
@@ -36,14 +36,17 @@ struct JSONRecordBuilder: JSONVisitor {
     private var slot: JSONSlot
     private var index: Int
     private let root: JSONSlot
+    /// Keeps the slots alive while they are walked.
+    private let arena: JSONSlotArena
     /// JSON text being collected for a string column (conflicting values widened).
     private var text: [UInt8] = []
     /// For the text being collected: whether the container at each depth has a value yet.
     private var textHasValue: [Bool] = []
     private var textAfterKey = false
 
-    init(root: JSONSlot) {
-        self.root = root
+    init(tree: JSONSlotTree) {
+        root = tree.root
+        arena = tree.arena
         slot = root
         index = 0
     }
@@ -71,7 +74,7 @@ struct JSONRecordBuilder: JSONVisitor {
     @inline(__always)
     private mutating func valueDone() {
         if case .list(let list)? = frames.last {
-            slot = list.element
+            slot = list.object.element
             index = -1
         }
     }
@@ -82,17 +85,17 @@ struct JSONRecordBuilder: JSONVisitor {
 
     private static func describe(_ slot: JSONSlot) -> (String, String) {
         switch slot {
-        case .object(let object): return (object.name, "an object")
-        case .list(let list): return (list.name, "an array")
-        case .scalar(let scalar): return (scalar.name, "\(scalar.kind.description == "null" ? "string" : scalar.kind.description)")
+        case .object(let object): return (object.object.name, "an object")
+        case .list(let list): return (list.object.name, "an array")
+        case .scalar(let scalar): return (scalar.object.name, "\(scalar.object.kind.description == "null" ? "string" : scalar.object.kind.description)")
         case .ignored: return ("", "nothing")
         }
     }
 
     // MARK: Text (values kept as JSON, or dropped)
 
-    private mutating func startText(_ target: JSONScalarSlot?, opening: UInt8) {
-        if let target { Self.position(target.builder, at: index) }
+    private mutating func startText(_ target: Unowned<JSONScalarSlot>?, opening: UInt8) {
+        if let target { Self.position(target.object.builder, at: index) }
         text.removeAll(keepingCapacity: true)
         textHasValue.removeAll(keepingCapacity: true)
         textAfterKey = false
@@ -153,8 +156,8 @@ struct JSONRecordBuilder: JSONVisitor {
         } else {
             frames.removeLast()
             if let target {
-                Self.position(target.builder, at: at)
-                text.withUnsafeBytes { target.builder.append(bytes: $0) }
+                Self.position(target.object.builder, at: at)
+                text.withUnsafeBytes { target.object.builder.append(bytes: $0) }
             }
             valueDone()
         }
@@ -166,15 +169,16 @@ struct JSONRecordBuilder: JSONVisitor {
     mutating func beginObject() throws {
         if openInText(UInt8(ascii: "{")) { return }
         switch slot {
-        case .object(let object):
+        case .object(let reference):
+            let object = reference.object
             object.predicted = 0
             if let builder = object.builder {
                 Self.position(builder, at: index)
-                frames.append(.object(object, index: builder.count))
+                frames.append(.object(reference, index: builder.count))
             } else {
-                frames.append(.object(object, index: index))
+                frames.append(.object(reference, index: index))
             }
-        case .scalar(let scalar) where scalar.takesText:
+        case .scalar(let scalar) where scalar.object.takesText:
             startText(scalar, opening: UInt8(ascii: "{"))
         case .ignored:
             startText(nil, opening: UInt8(ascii: "{"))
@@ -194,7 +198,8 @@ struct JSONRecordBuilder: JSONVisitor {
             }
             return
         }
-        guard case .object(let object, let at)? = frames.last else { return }
+        guard case .object(let reference, let at)? = frames.last else { return }
+        let object = reference.object
         index = at
         if let member = object.member(utf8) {
             slot = member
@@ -220,7 +225,7 @@ struct JSONRecordBuilder: JSONVisitor {
     mutating func endObject() throws {
         if closeInText(UInt8(ascii: "}")) { return }
         guard case .object(let object, let at)? = frames.popLast() else { return }
-        if let builder = object.builder {
+        if let builder = object.object.builder {
             for child in builder.children { Self.position(child, at: at + 1) }
             builder.appendStruct()
         }
@@ -231,11 +236,11 @@ struct JSONRecordBuilder: JSONVisitor {
         if openInText(UInt8(ascii: "[")) { return }
         switch slot {
         case .list(let list):
-            Self.position(list.builder, at: index)
+            Self.position(list.object.builder, at: index)
             frames.append(.list(list))
-            slot = list.element
+            slot = list.object.element
             index = -1
-        case .scalar(let scalar) where scalar.takesText:
+        case .scalar(let scalar) where scalar.object.takesText:
             startText(scalar, opening: UInt8(ascii: "["))
         case .ignored:
             startText(nil, opening: UInt8(ascii: "["))
@@ -248,14 +253,15 @@ struct JSONRecordBuilder: JSONVisitor {
     mutating func endArray() throws {
         if closeInText(UInt8(ascii: "]")) { return }
         guard case .list(let list)? = frames.popLast() else { return }
-        list.builder.appendList()
+        list.object.builder.appendList()
         valueDone()
     }
 
     mutating func string(_ utf8: UnsafeRawBufferPointer) throws {
         if textEvent(utf8, quoted: true) { return }
         switch slot {
-        case .scalar(let scalar):
+        case .scalar(let reference):
+            let scalar = reference.object
             let builder = scalar.builder
             Self.position(builder, at: index)
             switch scalar.kind {
@@ -288,7 +294,8 @@ struct JSONRecordBuilder: JSONVisitor {
     mutating func number(_ text: UnsafeRawBufferPointer, kind: JSONNumberKind) throws {
         if textEvent(text) { return }
         switch slot {
-        case .scalar(let scalar):
+        case .scalar(let reference):
+            let scalar = reference.object
             let builder = scalar.builder
             Self.position(builder, at: index)
             switch scalar.kind {
@@ -323,7 +330,8 @@ struct JSONRecordBuilder: JSONVisitor {
     mutating func bool(_ value: Bool) throws {
         if textEvent(nil, literal: value ? "true" : "false") { return }
         switch slot {
-        case .scalar(let scalar):
+        case .scalar(let reference):
+            let scalar = reference.object
             Self.position(scalar.builder, at: index)
             switch scalar.kind {
             case .boolean:
@@ -348,14 +356,14 @@ struct JSONRecordBuilder: JSONVisitor {
         switch slot {
         case .scalar(let scalar):
             if index >= 0 {
-                Self.position(scalar.builder, at: index)
+                Self.position(scalar.object.builder, at: index)
             } else {
-                scalar.builder.appendNull()
+                scalar.object.builder.appendNull()
             }
         case .list(let list):
-            if index >= 0 { Self.position(list.builder, at: index) } else { list.builder.appendNull() }
+            if index >= 0 { Self.position(list.object.builder, at: index) } else { list.object.builder.appendNull() }
         case .object(let object):
-            if let builder = object.builder {
+            if let builder = object.object.builder {
                 if index >= 0 { Self.position(builder, at: index) } else { builder.appendNull() }
             }
             // A flattened object that is null leaves its columns null.

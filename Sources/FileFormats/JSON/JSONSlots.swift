@@ -4,22 +4,41 @@ import JSONFormat
 // The build side of JSON reading: a tree of slots that mirrors the columns, each holding the
 // builder its values go to. `JSONRecordBuilder` walks it with the parser's events.
 
+/// A reference that costs no reference counting: the hot path switches over slots for every
+/// value, and counted references made retain/release the largest cost of reading JSON. The
+/// objects live in a `JSONSlotArena`, which whoever walks the slots keeps.
+struct Unowned<Object: AnyObject> {
+    unowned(unsafe) let object: Object
+    init(_ object: Object) { self.object = object }
+}
+
+/// Owns every slot object of a tree (slots refer to each other without counting).
+final class JSONSlotArena {
+    private var objects: [AnyObject] = []
+
+    func keep<Object: AnyObject>(_ object: Object) -> Unowned<Object> {
+        objects.append(object)
+        return Unowned(object)
+    }
+}
+
 /// Where one JSON value goes.
 enum JSONSlot {
     /// An object whose members have slots of their own: a struct column (its builder set),
     /// or, when flattening, a group of top-level columns (no builder).
-    case object(JSONObjectSlot)
+    case object(Unowned<JSONObjectSlot>)
     /// A scalar column of one kind. A string column also takes, as JSON text, values of any
     /// other kind when conflicts are widened.
-    case scalar(JSONScalarSlot)
+    case scalar(Unowned<JSONScalarSlot>)
     /// A list column and the slot of its elements.
-    case list(JSONListSlot)
+    case list(Unowned<JSONListSlot>)
     /// A value nobody asked for (an explicit schema without it): checked, then dropped.
     case ignored
 }
 
 final class JSONScalarSlot {
-    let builder: ColumnBuilder
+    /// Owned by the producer's builders (or by a parent builder's children).
+    unowned(unsafe) let builder: ColumnBuilder
     let kind: ScalarKind
     /// The column's path, for errors.
     let name: String
@@ -35,7 +54,7 @@ final class JSONScalarSlot {
 }
 
 final class JSONListSlot {
-    let builder: ColumnBuilder
+    unowned(unsafe) let builder: ColumnBuilder
     let element: JSONSlot
     let name: String
 
@@ -66,8 +85,10 @@ final class JSONSchemaResolver {
     private let prefixes: Set<String>
     private let separator: String
     private let widen: Bool
+    private let arena: JSONSlotArena
 
-    init(columns: [JSONColumn], builders: [ColumnBuilder], separator: String, widen: Bool) {
+    init(columns: [JSONColumn], builders: [ColumnBuilder], separator: String, widen: Bool, arena: JSONSlotArena) {
+        self.arena = arena
         var byName: [String: (DataType, ColumnBuilder)] = [:]
         var prefixes: Set<String> = []
         for (column, builder) in zip(columns, builders) {
@@ -89,11 +110,11 @@ final class JSONSchemaResolver {
 
     func slot(_ name: String) -> JSONSlot {
         if let (type, builder) = byName[name] {
-            return JSONSlotTree.slot(type, builder, name: name, widen: widen, structRule: .ignore)
+            return JSONSlotTree.slot(type, builder, name: name, widen: widen, structRule: .ignore, arena: arena)
         }
         if prefixes.contains(name) {
             return .object(
-                JSONObjectSlot(builder: nil, name: name, unknownKeys: .resolve(self, prefix: name + separator)))
+                arena.keep(JSONObjectSlot(builder: nil, name: name, unknownKeys: .resolve(self, prefix: name + separator))))
         }
         return .ignored
     }
@@ -101,12 +122,18 @@ final class JSONSchemaResolver {
 
 final class JSONObjectSlot {
     /// The struct builder, nil for a flattened object.
-    let builder: ColumnBuilder?
+    unowned(unsafe) let builder: ColumnBuilder?
     let name: String
     let unknownKeys: UnknownKeyRule
-    private(set) var keys: [[UInt8]] = []
     private(set) var members: [JSONSlot] = []
     private var index: [[UInt8]: Int] = [:]
+    /// The keys' bytes one after another, and where each starts (`keyStarts[i]..<keyStarts[i+1]`):
+    /// plain memory, so comparing a key costs no reference counting.
+    private var keyBytes = UnsafeMutableRawPointer.allocate(byteCount: 256, alignment: 1)
+    private var keyCapacity = 256
+    private var keyStarts: UnsafeMutablePointer<Int> = .allocate(capacity: 17)
+    private var keyStartsCapacity = 17
+    private(set) var count = 0
     /// The member expected next: records usually keep their keys in one order.
     var predicted = 0
 
@@ -114,12 +141,35 @@ final class JSONObjectSlot {
         self.builder = builder
         self.name = name
         self.unknownKeys = unknownKeys
+        keyStarts[0] = 0
+    }
+
+    deinit {
+        keyBytes.deallocate()
+        keyStarts.deallocate()
     }
 
     func add(key: [UInt8], slot: JSONSlot) {
-        index[key] = keys.count
-        keys.append(key)
+        index[key] = count
         members.append(slot)
+        let end = keyStarts[count]
+        if end + key.count > keyCapacity {
+            let grown = UnsafeMutableRawPointer.allocate(byteCount: max(keyCapacity * 2, end + key.count), alignment: 1)
+            grown.copyMemory(from: keyBytes, byteCount: end)
+            keyBytes.deallocate()
+            keyBytes = grown
+            keyCapacity = max(keyCapacity * 2, end + key.count)
+        }
+        if count + 2 > keyStartsCapacity {
+            let grown = UnsafeMutablePointer<Int>.allocate(capacity: keyStartsCapacity * 2)
+            grown.update(from: keyStarts, count: count + 1)
+            keyStarts.deallocate()
+            keyStarts = grown
+            keyStartsCapacity *= 2
+        }
+        key.withUnsafeBytes { if let base = $0.baseAddress { (keyBytes + end).copyMemory(from: base, byteCount: key.count) } }
+        count += 1
+        keyStarts[count] = end + key.count
     }
 
     func existing(_ key: [UInt8]) -> JSONSlot? { index[key].map { members[$0] } }
@@ -127,13 +177,12 @@ final class JSONObjectSlot {
     @inline(__always)
     func member(_ key: UnsafeRawBufferPointer) -> JSONSlot? {
         let guess = predicted
-        if guess < keys.count {
-            let matches = keys[guess].withUnsafeBytes { known in
-                known.count == key.count && (key.count == 0 || memcmp(known.baseAddress!, key.baseAddress!, key.count) == 0)
-            }
-            if matches {
+        if guess < count {
+            let start = keyStarts[guess]
+            let length = keyStarts[guess + 1] - start
+            if length == key.count && (length == 0 || memcmp(keyBytes + start, key.baseAddress!, length) == 0) {
                 predicted = guess + 1
-                return members[guess]
+                return members.withUnsafeBufferPointer { $0[guess] }
             }
         }
         guard let found = index[[UInt8](key)] else { return nil }
@@ -158,8 +207,8 @@ struct JSONColumn {
 /// Builds the slot tree for `columns` (top-level builders given), sharing flattened groups.
 struct JSONSlotTree {
     let root: JSONSlot
-    /// The root object when records are objects (nil for a `value` column).
-    let rootObject: JSONObjectSlot?
+    /// Owns the slots.
+    let arena = JSONSlotArena()
 
     /// `columns` with paths of one key or more (records are objects), or one column with an
     /// empty path (records are bare values).
@@ -169,16 +218,15 @@ struct JSONSlotTree {
     ) {
         let structRule: UnknownKeyRule = explicitSchema ? .ignore : .reject
         if columns.count == 1, columns[0].path.isEmpty {
-            root = Self.slot(columns[0].type, builders[0], name: columns[0].name, widen: widen, structRule: structRule)
-            rootObject = nil
+            root = Self.slot(
+                columns[0].type, builders[0], name: columns[0].name, widen: widen, structRule: structRule, arena: arena)
             return
         }
         if explicitSchema && flatten {
             // Columns are found by name as keys arrive.
-            let resolver = JSONSchemaResolver(columns: columns, builders: builders, separator: separator, widen: widen)
-            let top = JSONObjectSlot(builder: nil, name: "", unknownKeys: .resolve(resolver, prefix: ""))
-            root = .object(top)
-            rootObject = top
+            let resolver = JSONSchemaResolver(
+                columns: columns, builders: builders, separator: separator, widen: widen, arena: arena)
+            root = .object(arena.keep(JSONObjectSlot(builder: nil, name: "", unknownKeys: .resolve(resolver, prefix: ""))))
             return
         }
         let groupRule: UnknownKeyRule = explicitSchema ? .ignore : (flatten ? .grow : .reject)
@@ -189,36 +237,40 @@ struct JSONSlotTree {
                 if depth == column.path.count - 1 {
                     object.add(
                         key: key,
-                        slot: Self.slot(column.type, builder, name: column.name, widen: widen, structRule: structRule))
+                        slot: Self.slot(
+                            column.type, builder, name: column.name, widen: widen, structRule: structRule, arena: arena))
                 } else if case .object(let inner)? = object.existing(key) {
-                    object = inner
+                    object = inner.object
                 } else {
                     let name = column.path[0...depth].map { String(decoding: $0, as: UTF8.self) }.joined(separator: ".")
                     let inner = JSONObjectSlot(builder: nil, name: name, unknownKeys: groupRule)
-                    object.add(key: key, slot: .object(inner))
+                    object.add(key: key, slot: .object(arena.keep(inner)))
                     object = inner
                 }
             }
         }
-        root = .object(top)
-        rootObject = top
+        root = .object(arena.keep(top))
     }
 
-    static func slot(_ type: DataType, _ builder: ColumnBuilder, name: String, widen: Bool, structRule: UnknownKeyRule)
-        -> JSONSlot
-    {
+    static func slot(
+        _ type: DataType, _ builder: ColumnBuilder, name: String, widen: Bool, structRule: UnknownKeyRule,
+        arena: JSONSlotArena
+    ) -> JSONSlot {
         switch type {
         case .list(let element):
-            let child = slot(element.type, builder.children[0], name: name + "[]", widen: widen, structRule: structRule)
-            return .list(JSONListSlot(builder: builder, element: child, name: name))
+            let child = slot(
+                element.type, builder.children[0], name: name + "[]", widen: widen, structRule: structRule, arena: arena)
+            return .list(arena.keep(JSONListSlot(builder: builder, element: child, name: name)))
         case .structure(let fields):
             let object = JSONObjectSlot(builder: builder, name: name, unknownKeys: structRule)
             for (field, child) in zip(fields, builder.children) {
                 object.add(
                     key: Array(field.name.utf8),
-                    slot: slot(field.type, child, name: name + "." + field.name, widen: widen, structRule: structRule))
+                    slot: slot(
+                        field.type, child, name: name + "." + field.name, widen: widen, structRule: structRule,
+                        arena: arena))
             }
-            return .object(object)
+            return .object(arena.keep(object))
         default:
             let kind: ScalarKind
             switch type {
@@ -229,7 +281,8 @@ struct JSONSlotTree {
             case .timestamp(_, let utc): kind = utc ? .timestampZoned : .timestamp
             default: kind = .string
             }
-            return .scalar(JSONScalarSlot(builder: builder, kind: kind, name: name, takesText: widen && kind == .string))
+            return .scalar(
+                arena.keep(JSONScalarSlot(builder: builder, kind: kind, name: name, takesText: widen && kind == .string)))
         }
     }
 }

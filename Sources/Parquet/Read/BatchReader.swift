@@ -181,12 +181,38 @@ public struct RowGroupBatchReader {
         readers.allSatisfy { $0.isExhausted && $0.bufferedEntries == 0 }
     }
 
+    /// After a batch meant to hold the whole row group: checks that nothing is left.
+    mutating func expectEnd() throws(ParquetError) {
+        if isDrained {
+            // The row count checks.
+            guard try next() == nil else {
+                throw ParquetError(.corrupt, "row group \(rowGroup) did not decode as one batch", path: file.path)
+            }
+            return
+        }
+        if readers.contains(where: { $0.isExhausted && $0.bufferedEntries == 0 }) {
+            throw ParquetError(
+                .corrupt, "the column chunks of row group \(rowGroup) hold different numbers of rows", path: file.path)
+        }
+        throw ParquetError(
+            .limitExceeded, "a column chunk holds more than 2 GiB of byte arrays: read it in batches",
+            path: file.path)
+    }
+
     private mutating func nextBatch() throws(ParquetError) -> RecordBatch? {
         if plans.isEmpty {
             let rows = min(options.maxRows, rowCount - rowsRead)
             guard rows > 0 else { return nil }
             rowsRead += rows
             return RecordBatch(emptySchemaRows: rows)
+        }
+        if readers.isEmpty {
+            // Fields without columns (the assembler says what is wrong with them).
+            let rows = min(options.maxRows, rowCount - rowsRead)
+            guard rows > 0 else { return nil }
+            let batch = try assemble([LeafData?](repeating: nil, count: file.readSchema.leaves.count), rows: rows)
+            rowsRead += rows
+            return batch
         }
         for r in readers.indices { try fill(r) }
         var records = readers.reduce(options.maxRows) { min($0, $1.completeRecords) }

@@ -33,8 +33,10 @@ struct ChunkWindow {
     /// Bytes after the position that the window holds.
     var available: Int { max(0, start + bytes.count - position) }
 
-    /// Makes the window hold the `count` bytes after the position (`count <= remaining`).
+    /// Makes the window hold the `count` bytes after the position (at most the rest of the
+    /// chunk).
     mutating func require(_ count: Int) throws(ParquetError) {
+        let count = min(count, remaining)
         let kept = available
         guard kept < count else { return }
         let wanted = min(remaining, max(count, Self.readAhead))

@@ -638,7 +638,7 @@ struct ColumnChunkReader {
         data.levelCount = entries
         data.valueCount = values
         let remainder = entryEnd - entryHead - entries
-        if entryHead == 0 && remainder <= entries {
+        if entryHead == 0 && entries > 0 && remainder <= entries {
             // Hand over the buffers and keep the (shorter) rest in new ones.
             // Room for as many entries as this batch had, for the next one.
             let room = isExhausted ? remainder : entries + remainder
@@ -669,6 +669,10 @@ struct ColumnChunkReader {
     /// Moves the first `count` buffered values into `data`: from the sink and from pending
     /// dictionary indices (gathered), in their order.
     private mutating func takeValues(_ count: Int, into data: inout LeafData) throws(ParquetError) {
+        guard count > 0 else {
+            if byteArrays { data.offsets = [0] }
+            return
+        }
         let sinkLive = sinkCount - valueHead
         let pendingLive = pending.count - pendingHead
         let fromPending = pendingFirst ? min(count, pendingLive) : max(0, count - sinkLive)

@@ -139,15 +139,7 @@ public final class ParquetFileReader: Sendable {
                 throw error.with(path: path)
             }
         }
-        guard reader.isDrained else {
-            throw ParquetError(
-                .limitExceeded, "a column chunk holds more than 2 GiB of byte arrays: read it in batches",
-                path: path)
-        }
-        // Checks that the row group holds no more rows.
-        guard try reader.next() == nil else {
-            throw ParquetError(.corrupt, "row group \(index) did not decode as one batch", path: path)
-        }
+        try reader.expectEnd()
         return batch
     }
 
