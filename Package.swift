@@ -68,7 +68,7 @@ let package = Package(
         .executableTarget(
             name: "lakegate",
             dependencies: [
-                "Parquet", "Columnar", "LakegateCore", "StorageLocal", "FileFormats", "JSONFormat", "CSVFormat",
+                "Parquet", "Columnar", "LakegateCore", "StorageLocal", "FileFormats", "JSONFormat", "CSVFormat", "Avro",
                 "DataGenerators",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -80,7 +80,7 @@ let package = Package(
         .testTarget(name: "ParquetTests", dependencies: ["Parquet", "Columnar", "LakegateCore", "StorageLocal"]),
         .testTarget(name: "JSONFormatTests", dependencies: ["JSONFormat"]),
         .testTarget(name: "CSVFormatTests", dependencies: ["CSVFormat"]),
-        .testTarget(name: "AvroTests", dependencies: ["Avro", "Columnar", "LakegateCore"]),
+        .testTarget(name: "AvroTests", dependencies: ["Avro", "Columnar", "LakegateCore"], exclude: ["Fixtures"]),
         .testTarget(
             name: "FileFormatsTests", dependencies: ["FileFormats", "Columnar", "JSONFormat", "CSVFormat", "StorageLocal"]),
         .testTarget(name: "StorageLocalTests", dependencies: ["StorageLocal", "LakegateCore"]),

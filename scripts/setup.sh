@@ -28,11 +28,11 @@ fi
 command -v swift >/dev/null || { echo "setup: Swift 6.3 is required (https://swift.org/install)" >&2; exit 1; }
 
 # Pinned outside readers for the interoperability tests and benchmarks.
-python_requirements=(pyarrow==26.0.1 duckdb==1.5.5 pytest==9.0.3)
+python_requirements=(pyarrow==26.0.1 duckdb==1.5.5 pytest==9.0.3 fastavro==1.12.1 cramjam==2.14.0 zstandard==0.25.0)
 if [ ! -x .venv/bin/python ]; then
     python3 -m venv .venv
 fi
-if ! .venv/bin/python -c 'import pyarrow, duckdb, pytest; assert pyarrow.__version__ == "26.0.1" and duckdb.__version__ == "1.5.5"' >/dev/null 2>&1; then
+if ! .venv/bin/python -c 'import pyarrow, duckdb, pytest, fastavro, cramjam, zstandard; assert pyarrow.__version__ == "26.0.1" and duckdb.__version__ == "1.5.5" and fastavro.__version__ == "1.12.1"' >/dev/null 2>&1; then
     echo "setup: installing ${python_requirements[*]} into .venv"
     .venv/bin/pip install -q --disable-pip-version-check "${python_requirements[@]}"
 fi

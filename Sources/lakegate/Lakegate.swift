@@ -28,7 +28,21 @@ struct Lakegate: ParsableCommand {
     /// `--keep-doc` takes an optional value (`--keep-doc` or `--keep-doc=NAME`), which the
     /// argument parser does not model: the bare flag is spelled out before parsing.
     static func main() {
+        #if os(Linux)
+        // Batches and pages are a few MiB each and short-lived. glibc serves such blocks with
+        // mmap and hands them back to the kernel when freed, so every batch paid for page
+        // faults (a third of the CPU time of a conversion). Keeping blocks up to 64 MiB in the
+        // heap and trimming only beyond 256 MiB free leaves peak memory unchanged.
+        _ = glibcMallopt(-3 /* M_MMAP_THRESHOLD */, 64 << 20)
+        _ = glibcMallopt(-1 /* M_TRIM_THRESHOLD */, 256 << 20)
+        #endif
         let arguments = CommandLine.arguments.dropFirst().map { $0 == "--keep-doc" ? "--keep-doc=_doc" : $0 }
         main(Array(arguments))
     }
 }
+
+#if os(Linux)
+/// glibc's `mallopt` (malloc.h is not part of the Glibc module).
+@_silgen_name("mallopt")
+private func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
+#endif

@@ -57,7 +57,9 @@ public final class AvroFileReader {
 
     static let magic: [UInt8] = [0x4F, 0x62, 0x6A, 0x01]
 
-    public init(source: any ByteRangeSource, path: String? = nil, options: AvroReadOptions = AvroReadOptions()) throws(AvroError) {
+    public init(
+        source: any ByteRangeSource, path: String? = nil, options: AvroReadOptions = AvroReadOptions()
+    ) throws(AvroError) {
         self.source = source
         self.path = path
         self.options = options
@@ -108,7 +110,9 @@ public final class AvroFileReader {
         case "snappy": codec = .snappy
         case "zstandard": codec = .zstandard()
         default:
-            throw AvroError(.unsupported, "codec \(codecName) is not supported (null, deflate, snappy, zstandard are)", path: path, offset: 4)
+            throw AvroError(
+                .unsupported, "codec \(codecName) is not supported (null, deflate, snappy, zstandard are)",
+                path: path, offset: 4)
         }
         do {
             decompressor = try Decompressor(codec: codec.compressionCodec)
@@ -264,7 +268,8 @@ public final class AvroFileReader {
             var expectedCRC: UInt32?
             if case .snappy = codec {
                 guard count >= 4 else {
-                    return .failure(AvroError(.corrupt, "a snappy block of \(count) bytes has no CRC-32", path: path, offset: blockOffset))
+                    return .failure(
+                        AvroError(.corrupt, "a snappy block of \(count) bytes has no CRC-32", path: path, offset: blockOffset))
                 }
                 expectedCRC = UInt32(data[count - 4]) << 24 | UInt32(data[count - 3]) << 16
                     | UInt32(data[count - 2]) << 8 | UInt32(data[count - 1])

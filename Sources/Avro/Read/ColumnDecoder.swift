@@ -62,7 +62,10 @@ final class ColumnDecoder {
     private var validity: [UInt8] = []
     private var hasNulls = false
 
-    init(type: DataType, kind: Kind, nullable: Bool, nullBranch: Int64, path: String, children: [ColumnDecoder], maxZeroSizeItems: Int) {
+    init(
+        type: DataType, kind: Kind, nullable: Bool, nullBranch: Int64, path: String, children: [ColumnDecoder],
+        maxZeroSizeItems: Int
+    ) {
         self.type = type
         self.kind = kind
         self.nullBranch = nullable ? nullBranch : -1

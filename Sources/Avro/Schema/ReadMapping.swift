@@ -59,9 +59,9 @@ struct ReadMapping {
                 type = branches[others[0]]
                 nullBranch = Int64(nulls[0])
             default:
+                let names = branches.map(\.typeName).joined(separator: ", ")
                 throw AvroError(
-                    .unsupported,
-                    "unsupported union of \(branches.count) types [\(branches.map(\.typeName).joined(separator: ", "))]: only [null, T] maps to a column",
+                    .unsupported, "unsupported union of \(branches.count) types [\(names)]: only [null, T] maps to a column",
                     field: path)
             }
         }
@@ -116,7 +116,8 @@ struct ReadMapping {
             if logical == "uuid" { return (.uuid, .uuidString, []) }
             return (.string, .bytes, [])
         case .fixed(let size):
-            if logical == "decimal", let (p, s) = try decimal(avro, maxPrecision: Self.maxDecimalPrecision(bytes: size), path: path) {
+            let fixedPrecision = Self.maxDecimalPrecision(bytes: size)
+            if logical == "decimal", let (p, s) = try decimal(avro, maxPrecision: fixedPrecision, path: path) {
                 return (.decimal(precision: p, scale: s), .decimalFixed(size), [])
             }
             if logical == "uuid", size == 16 { return (.uuid, .fixed(16), []) }

@@ -62,7 +62,9 @@ struct WriteMapping {
         return (nullable ? AvroSchema(.union([AvroSchema(.null), schema])) : schema, encoder)
     }
 
-    private mutating func type(_ field: Field, path: String) throws(AvroError) -> (AvroSchema, ColumnEncoder.Kind, [ColumnEncoder]) {
+    private mutating func type(
+        _ field: Field, path: String
+    ) throws(AvroError) -> (AvroSchema, ColumnEncoder.Kind, [ColumnEncoder]) {
         switch field.type {
         case .null: return (AvroSchema(.null), .null, [])
         case .boolean: return (AvroSchema(.boolean), .boolean, [])
@@ -132,7 +134,12 @@ struct WriteMapping {
             // Iceberg's form for maps whose keys are not strings.
             let (keySchema, keyEncoder) = try self.field(keyField, path: path + ".key")
             let (valueSchema, valueEncoder) = try self.field(value, path: path + ".value")
-            let name = uniqueName(key.id != nil && value.id != nil ? "k\(key.id!)_v\(value.id!)" : "entry_", key.id != nil && value.id != nil ? nil : path)
+            let name: String
+            if let keyId = key.id, let valueId = value.id {
+                name = uniqueName("k\(keyId)_v\(valueId)", nil)
+            } else {
+                name = uniqueName("entry_", path)
+            }
             let entry = AvroSchema(
                 .record(fields: [
                     AvroField(name: "key", type: keySchema, fieldId: key.id),

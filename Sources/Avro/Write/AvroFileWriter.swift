@@ -97,7 +97,8 @@ public final class AvroFileWriter {
                 .invalidArgument, "a batch of \(batch.columns.count) columns for a schema of \(schema.fields.count)")
         }
         for (field, column) in zip(schema.fields, batch.columns) where column.type != field.type {
-            throw AvroError(.invalidArgument, "a column of type \(column.type) for a field of type \(field.type)", field: field.name)
+            throw AvroError(
+                .invalidArgument, "a column of type \(column.type) for a field of type \(field.type)", field: field.name)
         }
         for (encoder, column) in zip(encoders, batch.columns) { encoder.bind(column) }
         do {
@@ -129,7 +130,7 @@ public final class AvroFileWriter {
         }
         if case .snappy = options.codec {
             let crc = CRC32.checksum(block)
-            compressed.append(contentsOf: [UInt8(crc >> 24), UInt8((crc >> 16) & 0xFF), UInt8((crc >> 8) & 0xFF), UInt8(crc & 0xFF)])
+            withUnsafeBytes(of: crc.bigEndian) { compressed.append(contentsOf: $0) }
         }
         var head: [UInt8] = []
         AvroBinaryEncoder.appendLong(Int64(blockRows), to: &head)
@@ -163,14 +164,17 @@ public final class AvroFileWriter {
         } catch {
             state = .failed
             let retryable = (error as? ByteIOError)?.isRetryable ?? false
-            throw AvroError(.io, "writing to the sink failed", offset: sink.position, underlying: "\(error)", isRetryable: retryable)
+            throw AvroError(
+                .io, "writing to the sink failed", offset: sink.position, underlying: "\(error)", isRetryable: retryable)
         }
     }
 }
 
 extension AvroFileWriter {
     /// Writes `batches` as a whole file into memory and returns its bytes.
-    public static func bytes(schema: Schema, batches: [RecordBatch], options: AvroWriteOptions = AvroWriteOptions()) throws(AvroError) -> [UInt8] {
+    public static func bytes(
+        schema: Schema, batches: [RecordBatch], options: AvroWriteOptions = AvroWriteOptions()
+    ) throws(AvroError) -> [UInt8] {
         let sink = MemoryByteSink()
         let writer = try AvroFileWriter(sink: sink, schema: schema, options: options)
         for batch in batches { try writer.write(batch) }

@@ -111,7 +111,9 @@ final class ColumnEncoder {
             }
             AvroBinaryEncoder.appendLong(Int64(index), to: &out)
         case .uuid:
-            column.values.withUnsafeBytes { Self.appendUUID(UnsafeRawBufferPointer(rebasing: $0[(i * 16)..<((i + 1) * 16)]), to: &out) }
+            column.values.withUnsafeBytes { raw in
+                Self.appendUUID(UnsafeRawBufferPointer(rebasing: raw[(i * 16)..<((i + 1) * 16)]), to: &out)
+            }
         case .record:
             for child in children { try child.encode(i, &out) }
         case .list:

@@ -1,3 +1,4 @@
+import Avro
 import ArgumentParser
 import CSVFormat
 import Columnar
@@ -143,7 +144,7 @@ struct InputReadArguments: ParsableArguments {
         case .parquet:
             return try ParquetBatchProducer(path: path)
         case .avro:
-            throw FileFormatError(.unsupported, "Avro input is not available yet", path: path)
+            return try AvroBatchProducer(path: path)
         }
     }
 
@@ -192,7 +193,7 @@ struct ConvertCommand: ParsableCommand {
 
     @OptionGroup var read: InputReadArguments
 
-    @Option(help: "Output compression: Parquet zstd (default), snappy, gzip, lz4, none.")
+    @Option(help: "Output compression: Parquet zstd (default), snappy, gzip, lz4, none; Avro null, deflate, snappy, zstd.")
     var codec: String = "zstd"
 
     @Option(help: "Compression level for zstd or gzip.")
@@ -230,7 +231,10 @@ struct ConvertCommand: ParsableCommand {
         case .csv:
             return try CSVBatchWriter(path: output)
         case .avro:
-            throw FileFormatError(.unsupported, "Avro output is not available yet", path: output)
+            guard let codec = AvroCodec(name: codec) else {
+                throw ValidationError("Avro codecs are null, deflate, snappy and zstd")
+            }
+            return try AvroBatchWriter(path: output, options: AvroWriteOptions(codec: codec))
         }
     }
 
