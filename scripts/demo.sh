@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Lakegate's main job on embedded defaults. Today that is the Parquet toolchain: a sample file
-# written by pyarrow is inspected, printed and rewritten by Lakegate's own Parquet library.
+# Lakegate's main job on embedded defaults. Today: a sample file written by pyarrow is
+# inspected, printed and rewritten by Lakegate's own Parquet library, then generated web
+# events (NDJSON) are converted to Parquet and read back by pyarrow.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
@@ -21,3 +22,11 @@ echo; echo "== pyarrow reads Lakegate's file back"
 import pyarrow.parquet as pq
 a = pq.read_table('lakegate-data/sample.parquet'); b = pq.read_table('lakegate-data/sample.zstd.parquet')
 print(b.schema); print('rows:', b.num_rows, '| identical to the input:', a.equals(b))"
+
+echo; echo "== lakegate generate events --count 20000, then convert the NDJSON to Parquet"
+$lakegate generate events --count 20000 --seed 1 --output lakegate-data/events.ndjson --force
+$lakegate convert lakegate-data/events.ndjson --output lakegate-data/events.parquet --force
+$lakegate parquet cat lakegate-data/events.parquet --limit 2
+.venv/bin/python -c "
+import pyarrow.parquet as pq
+t = pq.read_table('lakegate-data/events.parquet'); print(t.num_rows, 'rows,', t.num_columns, 'columns; pyarrow reads', t.schema.field('event_time').type, 'and', t.schema.field('tags').type)"
