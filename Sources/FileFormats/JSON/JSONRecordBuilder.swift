@@ -262,21 +262,8 @@ struct JSONRecordBuilder: JSONVisitor {
         switch slot {
         case .scalar(let reference):
             let scalar = reference.object
-            let builder = scalar.builder
-            Self.position(builder, at: index)
-            switch scalar.kind {
-            case .string, .null:
-                builder.append(bytes: utf8)
-            case .date:
-                guard let days = ScalarText.parseDate(utf8) else {
-                    throw mismatch(scalar.name, expected: "a date (YYYY-MM-DD)", found: Self.quoted(utf8))
-                }
-                try JSONScalarAppend.date(days, to: builder, name: scalar.name)
-            case .timestamp, .timestampZoned:
-                try JSONScalarAppend.timestamp(utf8, to: builder, zoned: scalar.kind == .timestampZoned, name: scalar.name)
-            default:
-                throw mismatch(scalar.name, expected: scalar.kind.description, found: "a string \(Self.quoted(utf8))")
-            }
+            let at = index
+            try scalar.withBuilder { builder in try Self.appendString(utf8, to: builder, of: scalar, at: at) }
         case .ignored:
             break
         default:
@@ -284,6 +271,27 @@ struct JSONRecordBuilder: JSONVisitor {
             throw mismatch(name, expected: expected, found: "a string")
         }
         valueDone()
+    }
+
+    @inline(__always)
+    private static func appendString(
+        _ utf8: UnsafeRawBufferPointer, to builder: ColumnBuilder, of scalar: JSONScalarSlot, at index: Int
+    ) throws {
+        position(builder, at: index)
+        switch scalar.kind {
+        case .string, .null:
+            builder.append(bytes: utf8)
+        case .date:
+            guard let days = ScalarText.parseDate(utf8) else {
+                throw JSONValueMismatch(column: scalar.name, reason: "expected a date (YYYY-MM-DD), found \(quoted(utf8))")
+            }
+            try JSONScalarAppend.date(days, to: builder, name: scalar.name)
+        case .timestamp, .timestampZoned:
+            try JSONScalarAppend.timestamp(utf8, to: builder, zoned: scalar.kind == .timestampZoned, name: scalar.name)
+        default:
+            throw JSONValueMismatch(
+                column: scalar.name, reason: "expected \(scalar.kind.description), found a string \(quoted(utf8))")
+        }
     }
 
     static func quoted(_ utf8: UnsafeRawBufferPointer) -> String {
@@ -296,24 +304,8 @@ struct JSONRecordBuilder: JSONVisitor {
         switch slot {
         case .scalar(let reference):
             let scalar = reference.object
-            let builder = scalar.builder
-            Self.position(builder, at: index)
-            switch scalar.kind {
-            case .integer:
-                guard kind == .integer, let value = ScalarText.parseInt64(text) else {
-                    throw mismatch(scalar.name, expected: "an integer", found: "the number \(Self.literal(text))")
-                }
-                try JSONScalarAppend.integer(value, to: builder, name: scalar.name)
-            case .double:
-                guard let value = ScalarText.parseDouble(text) else {
-                    throw mismatch(scalar.name, expected: "a finite double", found: "the number \(Self.literal(text))")
-                }
-                try JSONScalarAppend.double(value, to: builder, name: scalar.name)
-            case .string where scalar.takesText:
-                builder.append(bytes: text)
-            default:
-                throw mismatch(scalar.name, expected: scalar.kind.description, found: "the number \(Self.literal(text))")
-            }
+            let at = index
+            try scalar.withBuilder { builder in try Self.appendNumber(text, kind: kind, to: builder, of: scalar, at: at) }
         case .ignored:
             break
         default:
@@ -321,6 +313,31 @@ struct JSONRecordBuilder: JSONVisitor {
             throw mismatch(name, expected: expected, found: "a number")
         }
         valueDone()
+    }
+
+    @inline(__always)
+    private static func appendNumber(
+        _ text: UnsafeRawBufferPointer, kind: JSONNumberKind, to builder: ColumnBuilder, of scalar: JSONScalarSlot,
+        at index: Int
+    ) throws {
+        position(builder, at: index)
+        switch scalar.kind {
+        case .integer:
+            guard kind == .integer, let value = ScalarText.parseInt64(text) else {
+                throw JSONValueMismatch(column: scalar.name, reason: "expected an integer, found the number \(literal(text))")
+            }
+            try JSONScalarAppend.integer(value, to: builder, name: scalar.name)
+        case .double:
+            guard let value = ScalarText.parseDouble(text) else {
+                throw JSONValueMismatch(column: scalar.name, reason: "expected a finite double, found the number \(literal(text))")
+            }
+            try JSONScalarAppend.double(value, to: builder, name: scalar.name)
+        case .string where scalar.takesText:
+            builder.append(bytes: text)
+        default:
+            throw JSONValueMismatch(
+                column: scalar.name, reason: "expected \(scalar.kind.description), found the number \(literal(text))")
+        }
     }
 
     static func literal(_ text: UnsafeRawBufferPointer) -> String {

@@ -44,12 +44,24 @@ final class JSONScalarSlot {
     let name: String
     /// Whether a string column takes other kinds as JSON text.
     let takesText: Bool
+    /// The builder again, for calls that must not retain it (see `withBuilder`).
+    private let unmanagedBuilder: Unmanaged<ColumnBuilder>
 
     init(builder: ColumnBuilder, kind: ScalarKind, name: String, takesText: Bool) {
         self.builder = builder
+        unmanagedBuilder = Unmanaged.passUnretained(builder)
         self.kind = kind
         self.name = name
         self.takesText = takesText
+    }
+}
+
+extension JSONScalarSlot {
+    /// Calls `body` with the builder without retaining it around the (cross-module) calls:
+    /// the producer owns every builder for as long as slots exist.
+    @inline(__always)
+    func withBuilder<Result>(_ body: (ColumnBuilder) throws -> Result) rethrows -> Result {
+        try unmanagedBuilder._withUnsafeGuaranteedRef(body)
     }
 }
 
