@@ -48,7 +48,7 @@ let package = Package(
         .target(name: "LakegateCore", swiftSettings: swiftSettings),
         .target(name: "JSONFormat", swiftSettings: swiftSettings),
         .target(name: "CSVFormat", swiftSettings: swiftSettings),
-        .target(name: "DataGenerators", swiftSettings: swiftSettings),
+        .target(name: "DataGenerators", dependencies: ["Columnar"], swiftSettings: swiftSettings),
         .target(name: "Avro", dependencies: ["Columnar", "Compression", "LakegateCore"], swiftSettings: swiftSettings),
         .target(name: "StorageLocal", dependencies: ["LakegateCore"], swiftSettings: swiftSettings),
         .target(

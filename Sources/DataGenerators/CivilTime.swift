@@ -1,30 +1,21 @@
+import Columnar
+
 /// Calendar arithmetic for generated timestamps: milliseconds since 1970-01-01T00:00:00Z, UTC
 /// only, proleptic Gregorian (Howard Hinnant's algorithms).
 public enum CivilTime {
     public static let millisecondsPerDay = 86_400_000
 
-    /// (year, month, day) for days since 1970-01-01.
+    /// (year, month, day) for days since 1970-01-01 (Columnar's calendar, as every reader of
+    /// the generated data uses).
     @inline(__always)
     public static func civil(fromDays days: Int) -> (year: Int, month: Int, day: Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let mp = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+        let (year, month, day) = TextFormatting.civil(fromDays: Int64(days))
+        return (Int(year), Int(month), Int(day))
     }
 
     /// Days since 1970-01-01 for a date.
     public static func days(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
+        Int(TextFormatting.days(fromCivil: Int64(year), Int64(month), Int64(day)))
     }
 
     /// Milliseconds since the epoch of `YYYY-MM-DD`, `YYYY-MM-DDTHH:MM`, `…:SS` or `…:SS.fff`,

@@ -80,7 +80,6 @@ final class JSONObjectShape {
 struct JSONShapeInference: JSONVisitor {
     let root: JSONShape
     let widen: Bool
-    private var stack: [JSONShape] = []
     /// The shape the next value lands in.
     private var target: JSONShape
     /// Non-nil while inside an array: the element shape is the target of every value.

@@ -1,6 +1,12 @@
 import Columnar
 import JSONFormat
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 // The build side of JSON reading: a tree of slots that mirrors the columns, each holding the
 // builder its values go to. `JSONRecordBuilder` walks it with the parser's events.
 
@@ -202,12 +208,6 @@ final class JSONObjectSlot {
         return members[found]
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// A column of JSON records: its name in the output, the keys that lead to it, its type.
 struct JSONColumn {

@@ -91,18 +91,18 @@ struct InputReadArguments: ParsableArguments {
         return BadRecordPolicy(maxErrors: maxErrors ?? .max, maxErrorRatio: maxErrorRatio)
     }
 
+    /// The `--schema` file's schema, nil without one (read once per run, not per input).
+    func explicitSchema() throws -> Schema? {
+        guard let schema else { return nil }
+        let source = try InputFile(path: schema)
+        var bytes: [UInt8] = []
+        try source.forEachChunk { bytes.append(contentsOf: $0) }
+        return try SchemaFile.parse(bytes, path: schema)
+    }
+
     /// A reader for one input.
-    func producer(for path: String, badRecords: BadRecordLog) throws -> any RecordBatchProducer {
+    func producer(for path: String, explicit: Schema?, badRecords: BadRecordLog) throws -> any RecordBatchProducer {
         let file = try InputFile(path: path)
-        let explicit: Schema?
-        if let schema {
-            let source = try InputFile(path: schema)
-            var bytes: [UInt8] = []
-            try source.forEachChunk { bytes.append(contentsOf: $0) }
-            explicit = try SchemaFile.parse(bytes, path: schema)
-        } else {
-            explicit = nil
-        }
         let detected: InputFormat =
             switch format {
             case .auto: try InputFormat.detect(file)
@@ -243,13 +243,14 @@ struct ConvertCommand: ParsableCommand {
             let clock = ContinuousClock()
             let started = clock.now
             let badRecords = try BadRecordLog(policy: read.policy, rejectsPath: read.rejects)
+            let explicit = try read.explicitSchema()
             let writer = try makeWriter()
             var records = 0
             var bytesIn = 0
             var lastSchema = Schema([])
             do {
                 for (position, path) in inputs.enumerated() {
-                    let producer = try read.producer(for: path, badRecords: badRecords)
+                    let producer = try read.producer(for: path, explicit: explicit, badRecords: badRecords)
                     var lastDraw = clock.now
                     let label = inputs.count > 1 ? "[\(position + 1)/\(inputs.count)] " : ""
                     producer.onProgress = { progress in

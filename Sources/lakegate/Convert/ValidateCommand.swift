@@ -1,4 +1,5 @@
 import ArgumentParser
+import Columnar
 import FileFormats
 
 struct ValidateCommand: ParsableCommand {
@@ -26,11 +27,18 @@ struct ValidateCommand: ParsableCommand {
 
     func run() throws {
         var failed = false
+        let explicit: Schema?
+        do {
+            explicit = try read.explicitSchema()
+        } catch {
+            Console.error("\(error)")
+            throw ExitCode(1)
+        }
         for path in files {
             let badRecords = try BadRecordLog(policy: BadRecordPolicy(maxErrors: .max))
             var records = 0
             do {
-                let producer = try read.producer(for: path, badRecords: badRecords)
+                let producer = try read.producer(for: path, explicit: explicit, badRecords: badRecords)
                 try producer.run { _ in }
                 records = producer.progress.records
             } catch {
