@@ -15,6 +15,8 @@ import PackageDescription
 //                 records) and record batches -> Parquet, Avro, CSV, JSON lines
 //   ParquetFormat   Parquet's metadata structs and encodings (no I/O, no columnar model)
 //   Parquet         Parquet files <-> record batches, through byte-range sources and sinks
+//   Database        the catalog database: SQLite (C library) and PostgreSQL (postgres-nio), one protocol
+//   Iceberg         Iceberg v2 metadata JSON, manifests and manifest lists (Avro), partition transforms
 //   DataGenerators  deterministic realistic data (events, vehicles, CSV) for demos and benchmarks
 //   lakegate        the command line (composition only)
 
@@ -32,6 +34,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.0"),
     ],
     targets: [
         .systemLibrary(name: "CZstd", path: "Sources/CSystem/CZstd"),
@@ -39,6 +42,7 @@ let package = Package(
         .systemLibrary(name: "CLZ4", path: "Sources/CSystem/CLZ4"),
         .systemLibrary(name: "CBrotli", path: "Sources/CSystem/CBrotli"),
         .systemLibrary(name: "CZlib", path: "Sources/CSystem/CZlib"),
+        .systemLibrary(name: "CSQLite", path: "Sources/CSystem/CSQLite"),
         .target(
             name: "Compression",
             dependencies: ["CZstd", "CSnappy", "CLZ4", "CBrotli", "CZlib"],
@@ -65,6 +69,14 @@ let package = Package(
                 "Columnar", "Compression", "LakegateCore", "StorageLocal", "JSONFormat", "CSVFormat", "Parquet", "Avro",
             ],
             swiftSettings: swiftSettings),
+        .target(
+            name: "Database",
+            dependencies: ["CSQLite", .product(name: "PostgresNIO", package: "postgres-nio")],
+            swiftSettings: swiftSettings),
+        .target(
+            name: "Iceberg",
+            dependencies: ["Columnar", "Avro", "JSONFormat", "LakegateCore"],
+            swiftSettings: swiftSettings),
         .executableTarget(
             name: "lakegate",
             dependencies: [
@@ -85,5 +97,7 @@ let package = Package(
             name: "FileFormatsTests", dependencies: ["FileFormats", "Columnar", "JSONFormat", "CSVFormat", "StorageLocal"]),
         .testTarget(name: "StorageLocalTests", dependencies: ["StorageLocal", "LakegateCore"]),
         .testTarget(name: "DataGeneratorsTests", dependencies: ["DataGenerators", "CSVFormat"]),
+        .testTarget(name: "DatabaseTests", dependencies: ["Database"]),
+        .testTarget(name: "IcebergTests", dependencies: ["Iceberg", "Columnar", "Avro", "LakegateCore"]),
     ]
 )

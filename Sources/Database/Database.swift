@@ -1,0 +1,1 @@
+// The catalog database layer (SQLite and PostgreSQL) lands here.

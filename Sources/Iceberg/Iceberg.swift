@@ -1,0 +1,1 @@
+// Iceberg v2 metadata, manifests and partition transforms land here.
