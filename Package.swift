@@ -98,6 +98,7 @@ let package = Package(
         .testTarget(name: "StorageLocalTests", dependencies: ["StorageLocal", "LakegateCore"]),
         .testTarget(name: "DataGeneratorsTests", dependencies: ["DataGenerators", "CSVFormat"]),
         .testTarget(name: "DatabaseTests", dependencies: ["Database"]),
-        .testTarget(name: "IcebergTests", dependencies: ["Iceberg", "Columnar", "Avro", "LakegateCore"]),
+        .testTarget(
+            name: "IcebergTests", dependencies: ["Iceberg", "Columnar", "Avro", "LakegateCore"], exclude: ["Fixtures"]),
     ]
 )

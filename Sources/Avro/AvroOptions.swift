@@ -122,15 +122,21 @@ public struct AvroWriteOptions: Sendable, Hashable {
     public var recordName: String
     /// The 16-byte sync marker; nil draws a random one (set it for reproducible files).
     public var syncMarker: [UInt8]?
+    /// Writes timestamps and uuids as Iceberg's Avro mapping wants them (its readers reject
+    /// the standard forms): a timestamp of any unit as `timestamp-micros` (or `-millis`,
+    /// `-nanos`) with `"adjust-to-utc": true` or `false` instead of `local-timestamp-*`,
+    /// and a uuid as a 16-byte `fixed` with logicalType uuid instead of a string.
+    public var icebergTypes: Bool
 
     public init(
         codec: AvroCodec = .null, blockBytes: Int = 1 << 20, metadata: KeyValueMetadata = [:],
-        recordName: String = "Record", syncMarker: [UInt8]? = nil
+        recordName: String = "Record", syncMarker: [UInt8]? = nil, icebergTypes: Bool = false
     ) {
         self.codec = codec
         self.blockBytes = blockBytes
         self.metadata = metadata
         self.recordName = recordName
         self.syncMarker = syncMarker
+        self.icebergTypes = icebergTypes
     }
 }

@@ -21,10 +21,12 @@ struct AvroSchema: Sendable, Hashable {
     var elementId: Int32?
     var keyId: Int32?
     var valueId: Int32?
+    /// Iceberg's `adjust-to-utc` attribute on timestamps (written only in Iceberg mode).
+    var adjustToUTC: Bool?
 
     init(
         _ kind: Kind, name: String? = nil, logicalType: String? = nil, precision: Int? = nil, scale: Int? = nil,
-        elementId: Int32? = nil, keyId: Int32? = nil, valueId: Int32? = nil
+        elementId: Int32? = nil, keyId: Int32? = nil, valueId: Int32? = nil, adjustToUTC: Bool? = nil
     ) {
         self.kind = kind
         self.name = name
@@ -34,6 +36,7 @@ struct AvroSchema: Sendable, Hashable {
         self.elementId = elementId
         self.keyId = keyId
         self.valueId = valueId
+        self.adjustToUTC = adjustToUTC
     }
 
     static let primitiveNames: [String: Kind] = [

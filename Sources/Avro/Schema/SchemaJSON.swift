@@ -45,6 +45,7 @@ enum AvroJSON {
         if let logical = schema.logicalType { attributes.append(("logicalType", string(logical))) }
         if let precision = schema.precision { attributes.append(("precision", String(precision))) }
         if let scale = schema.scale { attributes.append(("scale", String(scale))) }
+        if let adjust = schema.adjustToUTC { attributes.append(("adjust-to-utc", adjust ? "true" : "false")) }
         func object(_ type: String, _ members: [(String, String)]) {
             out += "{\"type\":" + string(type)
             for (key, value) in members + attributes { out += "," + string(key) + ":" + value }

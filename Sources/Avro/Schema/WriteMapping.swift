@@ -26,9 +26,12 @@ import Foundation
 /// the field has an id, as Iceberg writes them).
 struct WriteMapping {
     private var usedNames: Set<String> = []
+    /// `AvroWriteOptions.icebergTypes`.
+    private let icebergTypes: Bool
 
-    init(topName: String) {
+    init(topName: String, icebergTypes: Bool = false) {
         usedNames.insert(Self.simpleName(topName))
+        self.icebergTypes = icebergTypes
     }
 
     /// The top-level record and one encoder per field.
@@ -112,8 +115,14 @@ struct WriteMapping {
             }
         case .timestamp(let unit, let utc):
             let suffix = unit == .millisecond ? "millis" : unit == .microsecond ? "micros" : "nanos"
+            if icebergTypes {
+                return (AvroSchema(.long, logicalType: "timestamp-" + suffix, adjustToUTC: utc), .int64, [])
+            }
             return (AvroSchema(.long, logicalType: (utc ? "timestamp-" : "local-timestamp-") + suffix), .int64, [])
         case .uuid:
+            if icebergTypes {
+                return (AvroSchema(.fixed(size: 16), name: uniqueName("uuid_fixed", nil), logicalType: "uuid"), .fixed(16), [])
+            }
             return (AvroSchema(.string, logicalType: "uuid"), .uuid, [])
         case .list(let element):
             let (items, encoder) = try self.field(element, path: path + "." + element.name)

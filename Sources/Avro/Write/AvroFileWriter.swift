@@ -63,7 +63,7 @@ public final class AvroFileWriter {
         self.schema = schema
         self.options = options
         self.sink = sink
-        var mapping = WriteMapping(topName: options.recordName)
+        var mapping = WriteMapping(topName: options.recordName, icebergTypes: options.icebergTypes)
         let (avroSchema, encoders) = try mapping.map(schema, recordName: options.recordName)
         self.encoders = encoders
         avroSchemaJSON = AvroJSON.schema(avroSchema)

@@ -1,0 +1,319 @@
+import JSONFormat
+
+/// A small JSON document model for Iceberg's metadata files, parsed with Lakegate's own
+/// `JSONParser` and printed compactly.
+///
+/// Numbers keep their literal text, so 64-bit snapshot ids round-trip exactly (a `Double`
+/// would lose them). Object members keep their order, so unknown members written by other
+/// engines are printed back where they were.
+public enum IcebergJSON: Sendable, Hashable {
+    case null
+    case bool(Bool)
+    /// The literal text of a number, as parsed or as printed.
+    case number(String)
+    case string(String)
+    case array([IcebergJSON])
+    case object([(key: String, value: IcebergJSON)])
+
+    public static func int<T: BinaryInteger>(_ value: T) -> IcebergJSON { .number(String(value)) }
+
+    public static func == (lhs: IcebergJSON, rhs: IcebergJSON) -> Bool {
+        switch (lhs, rhs) {
+        case (.null, .null): return true
+        case (.bool(let a), .bool(let b)): return a == b
+        case (.number(let a), .number(let b)): return a == b
+        case (.string(let a), .string(let b)): return a == b
+        case (.array(let a), .array(let b)): return a == b
+        case (.object(let a), .object(let b)):
+            return a.count == b.count && zip(a, b).allSatisfy { $0.key == $1.key && $0.value == $1.value }
+        default: return false
+        }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        switch self {
+        case .null: hasher.combine(0)
+        case .bool(let b): hasher.combine(b)
+        case .number(let n): hasher.combine(n)
+        case .string(let s): hasher.combine(s)
+        case .array(let items): hasher.combine(items)
+        case .object(let members):
+            for member in members {
+                hasher.combine(member.key)
+                hasher.combine(member.value)
+            }
+        }
+    }
+
+    // MARK: Access
+
+    /// The value of member `key` (the last one when a key repeats), nil when absent or not an object.
+    public subscript(key: String) -> IcebergJSON? {
+        guard case .object(let members) = self else { return nil }
+        return members.last(where: { $0.key == key })?.value
+    }
+
+    public var isNull: Bool {
+        if case .null = self { return true }
+        return false
+    }
+
+    public var stringValue: String? {
+        if case .string(let s) = self { return s }
+        return nil
+    }
+
+    public var boolValue: Bool? {
+        if case .bool(let b) = self { return b }
+        return nil
+    }
+
+    /// An integer exactly representable as Int64 (`12`, also `12.0` or `1.2e1`); nil otherwise.
+    public var int64Value: Int64? {
+        guard case .number(let text) = self else { return nil }
+        if let value = Int64(text) { return value }
+        guard let double = Double(text), double.rounded() == double, abs(double) < 9.0e15 else { return nil }
+        return Int64(double)
+    }
+
+    public var arrayValue: [IcebergJSON]? {
+        if case .array(let items) = self { return items }
+        return nil
+    }
+
+    public var objectValue: [(key: String, value: IcebergJSON)]? {
+        if case .object(let members) = self { return members }
+        return nil
+    }
+
+    // MARK: Parsing
+
+    /// Parses one JSON document (strict RFC 8259, through `JSONParser`).
+    public static func parse(_ bytes: [UInt8], limits: JSONLimits = JSONLimits()) throws(IcebergError) -> IcebergJSON {
+        var builder = Builder()
+        var parser = JSONParser(limits: limits)
+        do {
+            try bytes.withUnsafeBytes { try parser.parse($0, into: &builder) }
+        } catch {
+            throw IcebergError(.invalidMetadata, "the document is not valid JSON", underlying: "\(error)")
+        }
+        guard let root = builder.root else {
+            throw IcebergError(.invalidMetadata, "the document holds no JSON value")
+        }
+        return root
+    }
+
+    public static func parse(_ text: String) throws(IcebergError) -> IcebergJSON {
+        try parse(Array(text.utf8))
+    }
+
+    /// Builds values from the parser's events with a stack of open containers.
+    private struct Builder: JSONVisitor {
+        enum Open {
+            case array([IcebergJSON])
+            case object([(key: String, value: IcebergJSON)], pendingKey: String?)
+        }
+        var stack: [Open] = []
+        var root: IcebergJSON?
+
+        mutating func add(_ value: IcebergJSON) {
+            guard let top = stack.popLast() else {
+                root = value
+                return
+            }
+            switch top {
+            case .array(var items):
+                items.append(value)
+                stack.append(.array(items))
+            case .object(var members, let key):
+                members.append((key: key ?? "", value: value))
+                stack.append(.object(members, pendingKey: nil))
+            }
+        }
+
+        mutating func beginObject() throws { stack.append(.object([], pendingKey: nil)) }
+        mutating func key(_ utf8: UnsafeRawBufferPointer) throws {
+            guard case .object(let members, _) = stack.popLast() else { return }
+            stack.append(.object(members, pendingKey: String(decoding: utf8, as: UTF8.self)))
+        }
+        mutating func endObject() throws {
+            guard case .object(let members, _) = stack.popLast() else { return }
+            add(.object(members))
+        }
+        mutating func beginArray() throws { stack.append(.array([])) }
+        mutating func endArray() throws {
+            guard case .array(let items) = stack.popLast() else { return }
+            add(.array(items))
+        }
+        mutating func string(_ utf8: UnsafeRawBufferPointer) throws { add(.string(String(decoding: utf8, as: UTF8.self))) }
+        mutating func number(_ text: UnsafeRawBufferPointer, kind: JSONNumberKind) throws {
+            add(.number(String(decoding: text, as: UTF8.self)))
+        }
+        mutating func bool(_ value: Bool) throws { add(.bool(value)) }
+        mutating func null() throws { add(.null) }
+    }
+
+    // MARK: Printing
+
+    /// Compact JSON text (no whitespace), members in their order.
+    public var text: String {
+        var out = ""
+        print(into: &out)
+        return out
+    }
+
+    public var bytes: [UInt8] { Array(text.utf8) }
+
+    private func print(into out: inout String) {
+        switch self {
+        case .null: out += "null"
+        case .bool(let b): out += b ? "true" : "false"
+        case .number(let n): out += n
+        case .string(let s): Self.appendString(s, to: &out)
+        case .array(let items):
+            out += "["
+            for (index, item) in items.enumerated() {
+                if index > 0 { out += "," }
+                item.print(into: &out)
+            }
+            out += "]"
+        case .object(let members):
+            out += "{"
+            for (index, member) in members.enumerated() {
+                if index > 0 { out += "," }
+                Self.appendString(member.key, to: &out)
+                out += ":"
+                member.value.print(into: &out)
+            }
+            out += "}"
+        }
+    }
+
+    /// A JSON string literal: quotes, backslashes and control characters escaped.
+    static func appendString(_ text: String, to out: inout String) {
+        out += "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        out += "\""
+    }
+}
+
+/// Reads members of a JSON object with errors that name the member path; used by every
+/// `fromJSON` in this module.
+struct JSONObjectReader {
+    let value: IcebergJSON
+    /// Where this object sits, e.g. `snapshots[2]`.
+    let path: String
+
+    init(_ value: IcebergJSON, path: String) throws(IcebergError) {
+        guard case .object = value else {
+            throw IcebergError(.invalidMetadata, "expected a JSON object", field: path.isEmpty ? nil : path)
+        }
+        self.value = value
+        self.path = path
+    }
+
+    func memberPath(_ key: String) -> String { path.isEmpty ? key : path + "." + key }
+
+    /// The member, nil when absent or null.
+    func optional(_ key: String) -> IcebergJSON? {
+        guard let member = value[key], !member.isNull else { return nil }
+        return member
+    }
+
+    func required(_ key: String) throws(IcebergError) -> IcebergJSON {
+        guard let member = optional(key) else {
+            throw IcebergError(.invalidMetadata, "a required member is missing", field: memberPath(key))
+        }
+        return member
+    }
+
+    func string(_ key: String) throws(IcebergError) -> String {
+        guard let text = try required(key).stringValue else {
+            throw IcebergError(.invalidMetadata, "expected a string", field: memberPath(key))
+        }
+        return text
+    }
+
+    func optionalString(_ key: String) throws(IcebergError) -> String? {
+        guard let member = optional(key) else { return nil }
+        guard let text = member.stringValue else {
+            throw IcebergError(.invalidMetadata, "expected a string", field: memberPath(key))
+        }
+        return text
+    }
+
+    func int64(_ key: String) throws(IcebergError) -> Int64 {
+        guard let number = try required(key).int64Value else {
+            throw IcebergError(.invalidMetadata, "expected an integer", field: memberPath(key))
+        }
+        return number
+    }
+
+    func optionalInt64(_ key: String) throws(IcebergError) -> Int64? {
+        guard let member = optional(key) else { return nil }
+        guard let number = member.int64Value else {
+            throw IcebergError(.invalidMetadata, "expected an integer", field: memberPath(key))
+        }
+        return number
+    }
+
+    func int(_ key: String) throws(IcebergError) -> Int {
+        let number = try int64(key)
+        guard let small = Int32(exactly: number) else {
+            throw IcebergError(.invalidMetadata, "an integer out of the 32-bit range", field: memberPath(key))
+        }
+        return Int(small)
+    }
+
+    func optionalInt(_ key: String) throws(IcebergError) -> Int? {
+        guard let number = try optionalInt64(key) else { return nil }
+        guard let small = Int32(exactly: number) else {
+            throw IcebergError(.invalidMetadata, "an integer out of the 32-bit range", field: memberPath(key))
+        }
+        return Int(small)
+    }
+
+    func bool(_ key: String) throws(IcebergError) -> Bool {
+        guard let flag = try required(key).boolValue else {
+            throw IcebergError(.invalidMetadata, "expected true or false", field: memberPath(key))
+        }
+        return flag
+    }
+
+    func optionalBool(_ key: String) throws(IcebergError) -> Bool? {
+        guard let member = optional(key) else { return nil }
+        guard let flag = member.boolValue else {
+            throw IcebergError(.invalidMetadata, "expected true or false", field: memberPath(key))
+        }
+        return flag
+    }
+
+    /// An array member (absent or null is empty when `required` is false).
+    func array(_ key: String, required isRequired: Bool = true) throws(IcebergError) -> [IcebergJSON] {
+        guard let member = optional(key) else {
+            if isRequired { throw IcebergError(.invalidMetadata, "a required member is missing", field: memberPath(key)) }
+            return []
+        }
+        guard let items = member.arrayValue else {
+            throw IcebergError(.invalidMetadata, "expected an array", field: memberPath(key))
+        }
+        return items
+    }
+
+    /// The members of `keys` that this object has and that are not in `known`, in order.
+    func unknownMembers(known: Set<String>) -> [(key: String, value: IcebergJSON)] {
+        (value.objectValue ?? []).filter { !known.contains($0.key) }
+    }
+}
