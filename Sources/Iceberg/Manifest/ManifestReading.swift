@@ -60,7 +60,8 @@ extension Manifests {
             var partition: [IcebergLiteral?] = []
             if let partitionIndex = at.partition, case .structure(let values) = file[partitionIndex] {
                 for (index, type) in partitionFields {
-                    guard let type, case let value = values[index], value != .null else {
+                    let value = values[index]
+                    guard let type, value != .null else {
                         partition.append(nil)
                         continue
                     }

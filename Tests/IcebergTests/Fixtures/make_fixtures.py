@@ -1,3 +1,7 @@
+# Writes the pyiceberg fixtures of IcebergTests (pyiceberg 0.12.0 with pyiceberg-core, pyarrow 26.0.1,
+# SqlCatalog on SQLite). Run with ICE_ROOT=<empty dir>; the fixtures are files of <root>/ns/events/metadata:
+#   00000-*.metadata.json -> pyiceberg-events-empty.metadata.json, 00002-* -> pyiceberg-events.metadata.json,
+#   the second append's manifest (-m0.avro) and manifest list (snap-*.avro).
 import datetime, decimal, os, shutil
 import pyarrow as pa
 from pyiceberg.catalog.sql import SqlCatalog
@@ -6,7 +10,7 @@ from pyiceberg.types import *
 from pyiceberg.partitioning import PartitionSpec, PartitionField
 from pyiceberg.transforms import DayTransform, BucketTransform, IdentityTransform, TruncateTransform
 
-root = "/tmp/icegen/wh"
+root = os.environ.get("ICE_ROOT", "/tmp/icegen/wh")
 shutil.rmtree(root, ignore_errors=True); os.makedirs(root)
 cat = SqlCatalog("lake", uri=f"sqlite:///{root}/cat.db", warehouse=f"file://{root}")
 cat.create_namespace("ns")
