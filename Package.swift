@@ -35,6 +35,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.0"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
         .systemLibrary(name: "CZstd", path: "Sources/CSystem/CZstd"),
@@ -71,7 +72,10 @@ let package = Package(
             swiftSettings: swiftSettings),
         .target(
             name: "Database",
-            dependencies: ["CSQLite", .product(name: "PostgresNIO", package: "postgres-nio")],
+            dependencies: [
+                "CSQLite", .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings),
         .target(
             name: "Iceberg",

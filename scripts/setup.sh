@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 SUDO=""
 if [ "$(id -u)" != 0 ] && command -v sudo >/dev/null; then SUDO="sudo"; fi
 
-debian_packages=(libzstd-dev libsnappy-dev liblz4-dev libbrotli-dev zlib1g-dev)
+debian_packages=(libzstd-dev libsnappy-dev liblz4-dev libbrotli-dev zlib1g-dev libsqlite3-dev postgresql-15)
 missing=()
 for package in "${debian_packages[@]}"; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
