@@ -22,7 +22,6 @@ public final class PostgresDatabase: SQLDatabase {
         await pool.release(connection, reusable: true)
     }
 
-
     @discardableResult
     public nonisolated(nonsending) func transaction<T>(
         _ body: nonisolated(nonsending) (any SQLConnection) async throws -> T
@@ -88,7 +87,6 @@ public final class PostgresDatabase: SQLDatabase {
         return result
     }
 
-
     @discardableResult
     public nonisolated(nonsending) func withConnection<T>(
         _ body: nonisolated(nonsending) (any SQLConnection) async throws -> T
@@ -98,7 +96,7 @@ public final class PostgresDatabase: SQLDatabase {
         do {
             let result = try await body(connection)
             connection.isLent = false
-            await pool.release(lease, reusable: true)
+            await pool.release(lease, reusable: !connection.isBroken)
             return result
         } catch {
             connection.isLent = false

@@ -17,7 +17,6 @@ public final class SQLiteDatabase: SQLDatabase {
         worker = try await SQLiteWorker.open(configuration)
     }
 
-
     @discardableResult
     public nonisolated(nonsending) func transaction<T>(
         _ body: nonisolated(nonsending) (any SQLConnection) async throws -> T
@@ -38,7 +37,6 @@ public final class SQLiteDatabase: SQLDatabase {
         try await worker.run { try $0.commit() }
         return result
     }
-
 
     @discardableResult
     public nonisolated(nonsending) func withConnection<T>(
