@@ -3,36 +3,52 @@
 /// Nested types are built bottom-up: for a list or map, append the entries to `children`
 /// first, then call `appendList()`; for a struct, append one value to every child, then
 /// call `appendStruct()`. `appendNull()` keeps the children in step by itself.
+///
+/// The appends readers call per value are inlinable, so they compile into the reader's loop.
+/// The validity bitmap is only kept from the first null on: a column without nulls (most of
+/// them) pays nothing for it.
 public final class ColumnBuilder {
     public let type: DataType
-    public private(set) var count = 0
+    @inlinable public var count: Int { storedCount }
     public let children: [ColumnBuilder]
-    private var validity = Bitmap()
-    private var nulls = 0
-    private var values: [UInt8] = []
-    private var offsets: [Int32]
-    private let width: Int
+    @usableFromInline var storedCount = 0
+    /// Valid bits for every value so far, kept only while `tracksValidity`.
+    @usableFromInline var validity = Bitmap()
+    @usableFromInline var tracksValidity = false
+    @usableFromInline var nulls = 0
+    @usableFromInline var values = BuilderStorage<UInt8>()
+    /// Offsets for strings, binaries, lists and maps (`count + 1` of them), else unused.
+    @usableFromInline var offsets = BuilderStorage<Int32>()
+    @usableFromInline let hasOffsets: Bool
+    @usableFromInline let width: Int
 
     public init(type: DataType, capacity: Int = 0) {
         self.type = type
         width = type.byteWidth ?? 0
         children = type.children.map { ColumnBuilder(type: $0.type) }
         switch type {
-        case .string, .binary, .list, .map: offsets = [0]
-        default: offsets = []
+        case .string, .binary, .list, .map:
+            hasOffsets = true
+            offsets.append(0)
+        default:
+            hasOffsets = false
         }
         if capacity > 0 { reserveCapacity(capacity) }
     }
 
     public func reserveCapacity(_ n: Int) {
-        validity.reserveCapacity(n)
-        if width > 0 { values.reserveCapacity(n * width) }
-        if !offsets.isEmpty { offsets.reserveCapacity(n + 1) }
+        if width > 0 { values.reserve(n * width) }
+        if hasOffsets { offsets.reserve(n + 1) }
+    }
+
+    deinit {
+        values.deallocate()
+        offsets.deallocate()
     }
 
     /// Bytes held so far (values and offsets), for sizing batches.
     public var byteSize: Int {
-        values.count + offsets.count * 4 + validity.bytes.count + children.reduce(0) { $0 + $1.byteSize }
+        values.count + (hasOffsets ? offsets.count * 4 : 0) + (storedCount + 7) / 8 + children.reduce(0) { $0 + $1.byteSize }
     }
 
     public func appendNull() {
@@ -40,29 +56,34 @@ public final class ColumnBuilder {
         case .null:
             break
         case .string, .binary, .list, .map:
-            offsets.append(offsets[offsets.count - 1])
+            offsets.append(offsets.last)
         case .structure:
             for child in children { child.appendNull() }
         default:
-            values.append(contentsOf: repeatElement(0, count: width))
+            values.append(repeating: 0, count: width)
+        }
+        if !tracksValidity {
+            validity = Bitmap(repeating: true, count: storedCount)
+            tracksValidity = true
         }
         validity.append(false)
         nulls += 1
-        count += 1
+        storedCount += 1
     }
 
     /// Appends nulls until the column holds `n` values (nothing when it already does).
-    @inline(__always)
+    @inlinable
     public func padWithNulls(to n: Int) {
-        while count < n { appendNull() }
+        while storedCount < n { appendNull() }
     }
 
-    @inline(__always)
-    private func markValid() {
-        validity.append(true)
-        count += 1
+    @inlinable
+    func markValid() {
+        if tracksValidity { validity.append(true) }
+        storedCount += 1
     }
 
+    @inlinable
     public func append(_ value: Bool) {
         values.append(value ? 1 : 0)
         markValid()
@@ -70,20 +91,21 @@ public final class ColumnBuilder {
 
     /// Appends a fixed-width value whose size equals the column's width
     /// (`Int64` for int64, time and timestamp; `Int32` for date; `Int128` for decimal; …).
-    @inline(__always)
+    @inlinable
     public func append<T: BitwiseCopyable>(fixed value: T) {
         precondition(MemoryLayout<T>.size == width, "value size does not match column type \(type)")
-        withUnsafeBytes(of: value) { values.append(contentsOf: $0) }
+        values.append(raw: value)
         markValid()
     }
 
     /// Appends a string/binary value, or a fixed-size binary/uuid of exactly the width.
+    @inlinable
     public func append(bytes: UnsafeRawBufferPointer) {
         if width > 0 {
             precondition(bytes.count == width, "fixed-size value of \(bytes.count) bytes for width \(width)")
-            values.append(contentsOf: bytes)
+            values.append(bytes: bytes)
         } else {
-            values.append(contentsOf: bytes)
+            values.append(bytes: bytes)
             precondition(values.count <= Int(Int32.max), "column data exceeds 2 GiB; split the batch")
             offsets.append(Int32(truncatingIfNeeded: values.count))
         }
@@ -102,6 +124,7 @@ public final class ColumnBuilder {
     }
 
     /// Marks one struct value valid; its fields must already be appended to the children.
+    @inlinable
     public func appendStruct() { markValid() }
 
     /// Appends a scalar `Value` (slow path for tests, inference and small inputs).
@@ -191,7 +214,7 @@ public final class ColumnBuilder {
             appendStruct()
         default:
             column.values.withUnsafeBytes { raw in
-                values.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[(index * width)..<((index + 1) * width)]))
+                values.append(bytes: UnsafeRawBufferPointer(rebasing: raw[(index * width)..<((index + 1) * width)]))
             }
             markValid()
         }
@@ -217,21 +240,24 @@ public final class ColumnBuilder {
         default:
             values.removeLast(values.count - n * width)
         }
-        validity.truncate(to: n)
-        count = n
-        nulls = n - validity.setCount
+        storedCount = n
+        if tracksValidity {
+            validity.truncate(to: n)
+            nulls = n - validity.setCount
+        }
     }
 
-    /// Returns the finished column and resets the builder for reuse.
+    /// Returns the finished column and resets the builder for reuse, keeping its buffers'
+    /// capacity: the next batch is expected to be like this one.
     public func finish() -> Column {
         let column = Column(
-            unchecked: type, count: count, validity: nulls > 0 ? validity : nil, values: values,
-            offsets: offsets, children: children.map { $0.finish() })
-        count = 0
+            unchecked: type, count: storedCount, validity: nulls > 0 ? validity : nil, values: values.takeArray(),
+            offsets: hasOffsets ? offsets.takeArray() : [], children: children.map { $0.finish() })
+        storedCount = 0
         nulls = 0
         validity = Bitmap()
-        values = []
-        offsets = offsets.isEmpty ? [] : [0]
+        tracksValidity = false
+        if hasOffsets { offsets.append(0) }
         return column
     }
 }

@@ -2,6 +2,10 @@ import Testing
 
 @testable import FileFormats
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 @Suite struct ScalarTextTests {
     private func kind(_ text: String, numbers: Bool = true) -> ScalarKind {
         Array(text.utf8).withUnsafeBytes { ScalarText.kind(of: $0, numbers: numbers) }
@@ -21,6 +25,52 @@ import Testing
         #expect(kind("2026-01-02T03:04:05Z") == .timestampZoned)
         #expect(kind("12abc") == .string)
         #expect(kind("42", numbers: false) == .string)  // JSON strings stay text
+        #expect(kind("f79c3e09-677c-4bbd-a479-3f349cb785e7", numbers: false) == .uuid)
+        #expect(kind("F79C3E09-677C-4BBD-A479-3F349CB785E7") == .uuid)
+        #expect(kind("f79c3e09-677c-4bbd-a479-3f349cb785eg") == .string)  // not hex
+        #expect(kind("f79c3e09x677c-4bbd-a479-3f349cb785e7") == .string)  // no dash
+        #expect(ScalarKind.uuid.joined(.string) == .string)
+        #expect(ScalarKind.uuid.joinedWithoutWidening(.date) == nil)
+        #expect(ScalarKind.null.joined(.uuid) == .uuid)
+    }
+
+    @Test func parsesUUIDsToTheirBytes() {
+        let parsed = Array("f79c3e09-677c-4bbd-a479-3F349CB785E7".utf8).withUnsafeBytes { ScalarText.parseUUID($0) }
+        #expect(parsed?.0 == 0xf79c_3e09_677c_4bbd)
+        #expect(parsed?.1 == 0xa479_3f34_9cb7_85e7)
+        #expect(Array("f79c3e09-677c-4bbd-a479-3f349cb785e".utf8).withUnsafeBytes { ScalarText.parseUUID($0) } == nil)
+    }
+
+    /// The fast path for short decimals must give strtod's correctly rounded result, and
+    /// leave everything it does not cover to strtod.
+    @Test func shortDecimalsMatchStrtod() {
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next() -> UInt64 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return state >> 11
+        }
+        var checked = 0
+        for _ in 0..<200_000 {
+            let digits = Int(next() % 15) + 1
+            let mantissa = next() % UInt64(pow(10.0, Double(digits)))
+            let fraction = Int(next() % UInt64(digits + 1))
+            var text = String(mantissa)
+            while text.count < fraction + 1 { text = "0" + text }
+            if fraction > 0 { text.insert(".", at: text.index(text.endIndex, offsetBy: -fraction)) }
+            if next() & 1 == 1 { text = "-" + text }
+            let fast = Array(text.utf8).withUnsafeBytes { ScalarText.parseShortDecimal($0) }
+            let reference = strtod(text, nil)
+            if let fast {
+                #expect(fast.bitPattern == reference.bitPattern, "\(text)")
+                checked += 1
+            }
+        }
+        #expect(checked > 150_000)
+        for general in ["1e5", "5.", ".5", "+1.5", "1234567890123456.5", "0.1234567890123456"] {
+            #expect(Array(general.utf8).withUnsafeBytes { ScalarText.parseShortDecimal($0) } == nil, "\(general)")
+            #expect(Array(general.utf8).withUnsafeBytes { ScalarText.parseDouble($0) } == strtod(general, nil))
+        }
+        #expect(Array("-0.0".utf8).withUnsafeBytes { ScalarText.parseDouble($0) }?.sign == .minus)
     }
 
     @Test func joinsWidenAsDocumented() {

@@ -88,7 +88,9 @@ import Testing
     }
 
     @Test func dictionaryFallsBackToPlainPastTheLimit() throws {
-        let values = (0..<20_000).map { Value.string("value-\($0)") }
+        // Each value twice in a row: the dictionary pays off on the first page, then outgrows
+        // its limit.
+        let values = (0..<20_000).map { Value.string("value-\($0 / 2)") }
         let batch = try S.batch([Field("s", .string)], [values])
         let options = ParquetWriteOptions(pageBytes: 16 << 10, dictionaryPageBytes: 32 << 10)
         let bytes = try S.write(batch.schema, [batch], options: options)
@@ -110,6 +112,49 @@ import Testing
                 && metadata.encodingStats?.map(\.count).dropFirst().reduce(0, +) == Int32(kinds.count))
         let (_, rows) = try WriteRoundTripTests.readRows(bytes)
         #expect(rows.map { $0[0] } == values)
+    }
+
+    /// A key column (every value distinct on the first page) gets no dictionary: the first
+    /// page is written PLAIN from the dictionary's own bytes, and so is the rest.
+    @Test func distinctValuesSkipTheDictionary() throws {
+        let strings = (0..<20_000).map { Value.string("id-\($0)") }
+        let numbers = (0..<20_000).map { Value.int(Int64($0) * 7_919) }
+        let batch = try S.batch([Field("s", .string), Field("n", .int64)], [strings, numbers])
+        let options = ParquetWriteOptions(pageBytes: 16 << 10, dictionaryPageBytes: 32 << 10)
+        let bytes = try S.write(batch.schema, [batch], options: options)
+        for column in try S.footer(bytes).rowGroups[0].columns {
+            let metadata = column.metaData!
+            #expect(!metadata.encodings.contains(.rleDictionary))
+            #expect(metadata.dictionaryPageOffset == nil)
+            let pages = try S.pages(bytes, metadata)
+            #expect(pages.count > 2)
+            #expect(pages.allSatisfy { $0.header.dataPageHeader?.encoding == .plain })
+        }
+        let (_, rows) = try WriteRoundTripTests.readRows(bytes)
+        #expect(rows.map { $0[0] } == strings)
+        #expect(rows.map { $0[1] } == numbers)
+    }
+
+    /// A chunk whose first plain page does not compress (random bytes) is stored uncompressed;
+    /// one whose values compress keeps the codec.
+    @Test func incompressibleChunksAreStoredUncompressed() throws {
+        var state: UInt64 = 1
+        let random = (0..<40_000).map { _ -> Value in
+            state = state &* 6_364_136_223_846_793_005 &+ 1
+            return .int(Int64(bitPattern: state))
+        }
+        let repetitive = (0..<40_000).map { Value.int(Int64($0 % 1_000) * 1_000_003) }
+        let batch = try S.batch([Field("random", .int64), Field("repetitive", .int64)], [random, repetitive])
+        let options = ParquetWriteOptions(codec: .zstd(level: 3), dictionary: false)
+        let bytes = try S.write(batch.schema, [batch], options: options)
+        let columns = try S.footer(bytes).rowGroups[0].columns.map { $0.metaData! }
+        #expect(columns[0].codec == .uncompressed)
+        #expect(columns[0].totalCompressedSize == columns[0].totalUncompressedSize)
+        #expect(columns[1].codec == .zstd)
+        #expect(columns[1].totalCompressedSize * 2 < columns[1].totalUncompressedSize)
+        let (_, rows) = try WriteRoundTripTests.readRows(bytes)
+        #expect(rows.map { $0[0] } == random)
+        #expect(rows.map { $0[1] } == repetitive)
     }
 
     @Test func pagesCloseAtThePageSize() throws {

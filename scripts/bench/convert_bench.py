@@ -56,6 +56,7 @@ def main():
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--csv-scale", type=float, default=1)
     parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--only", choices=["events", "csv"], help="run one of the two conversions")
     parser.add_argument("--lakegate", default=str(ROOT / ".build" / "release" / "lakegate"))
     args = parser.parse_args()
     DATA.mkdir(exist_ok=True)
@@ -81,6 +82,8 @@ def main():
          [args.lakegate, "convert", str(lineitem), "--output", str(DATA / "lineitem-lakegate.parquet"), "--force"],
          [PYTHON, "-c", PYARROW_CSV, str(lineitem), str(DATA / "lineitem-pyarrow.parquet")]),
     ]:
+        if args.only and (args.only == "events") != ("NDJSON" in label):
+            continue
         size = source.stat().st_size / 1e6
         mine = best_of(args.repeat, ours)
         peer = best_of(args.repeat, theirs)

@@ -92,6 +92,7 @@ public final class CSVBatchProducer: RecordBatchProducer {
         case .float16, .float32, .float64, .decimal: .double
         case .date: .date
         case .timestamp(_, let utc): utc ? .timestampZoned : .timestamp
+        case .uuid: .uuid
         default: .string
         }
     }
@@ -289,6 +290,9 @@ public final class CSVBatchProducer: RecordBatchProducer {
             } catch {
                 return false
             }
+        case .uuid:
+            guard let uuid = ScalarText.parseUUID(field) else { return false }
+            JSONScalarAppend.uuid(uuid, to: builder)
         }
         return true
     }

@@ -3,19 +3,21 @@ import Columnar
 /// The type lattice of schema inference, for one scalar position (a JSON value or a CSV field).
 ///
 /// ```
-///            string                    (top: anything can be kept as text)
-///         /    |     \
-///   boolean  double   timestamp(zoned or not, never both)
+///                 string                    (top: anything can be kept as text)
+///         /     |     \         \
+///   boolean  double   timestamp    uuid      (timestamps zoned or not, never both)
 ///              |          |
 ///           integer      date
-///         \    |    /
-///            null                      (bottom: no evidence yet)
+///         \    |    /    /
+///                 null                      (bottom: no evidence yet)
 /// ```
 /// Joining two kinds gives the lowest kind above both: integer ⊔ double = double,
-/// date ⊔ timestamp = timestamp, and any two kinds on different branches = string (or a
+/// date ⊔ timestamp = timestamp, uuid ⊔ any other string = string, and any two kinds on different branches = string (or a
 /// type conflict, when the policy rejects conflicts instead of widening).
 public enum ScalarKind: UInt8, Sendable, Hashable, CustomStringConvertible {
     case null, boolean, integer, double, date, timestamp, timestampZoned, string
+    /// Text in the canonical 8-4-4-4-12 hexadecimal form, stored as 16 bytes.
+    case uuid
 
     /// The least upper bound, or nil when the two only meet at `string` through a conflict.
     public func joinedWithoutWidening(_ other: ScalarKind) -> ScalarKind? {
@@ -43,6 +45,7 @@ public enum ScalarKind: UInt8, Sendable, Hashable, CustomStringConvertible {
         case .date: .date
         case .timestamp: .timestamp(.microsecond, utc: false)
         case .timestampZoned: .timestamp(.microsecond, utc: true)
+        case .uuid: .uuid
         }
     }
 
@@ -56,6 +59,7 @@ public enum ScalarKind: UInt8, Sendable, Hashable, CustomStringConvertible {
         case .timestamp: "timestamp"
         case .timestampZoned: "timestamp with time zone"
         case .string: "string"
+        case .uuid: "uuid"
         }
     }
 }

@@ -24,6 +24,7 @@ public enum ScalarText {
                 return .boolean
             }
         }
+        if text.count == 36, parseUUID(text) != nil { return .uuid }
         if text.count >= 10 && isDigit(first) {
             if text.count == 10, parseDate(text) != nil { return .date }
             if let (_, zoned) = parseTimestamp(text) { return zoned ? .timestampZoned : .timestamp }
@@ -32,6 +33,53 @@ public enum ScalarText {
     }
 
     @inline(__always) static func isDigit(_ byte: UInt8) -> Bool { byte &- 48 < 10 }
+
+    /// The value of one hexadecimal digit, or 0xFF (branch-free: the hot path of UUID columns).
+    @inline(__always) static func hexValue(_ byte: UInt8) -> UInt8 {
+        let digit = byte &- 48
+        let letter = (byte | 0x20) &- 97
+        return digit < 10 ? digit : (letter < 6 ? letter &+ 10 : 0xFF)
+    }
+
+    /// A UUID in its canonical text form (`8-4-4-4-12` hex digits, either case), as its 16
+    /// bytes in the order written (two big-endian halves). Eight digits at a time (SWAR).
+    public static func parseUUID(_ text: UnsafeRawBufferPointer) -> (UInt64, UInt64)? {
+        guard text.count == 36, let base = text.baseAddress else { return nil }
+        let dash = UInt8(ascii: "-")
+        guard text[8] == dash, text[13] == dash, text[18] == dash, text[23] == dash else { return nil }
+        @inline(__always) func word(_ offset: Int) -> UInt64 {
+            UInt64(littleEndian: base.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+        }
+        @inline(__always) func half(_ offset: Int) -> UInt64 {
+            UInt64(UInt32(littleEndian: base.loadUnaligned(fromByteOffset: offset, as: UInt32.self)))
+        }
+        guard let a = hexWord(word(0)), let b = hexWord(half(9) | half(14) << 32),
+            let c = hexWord(half(19) | half(24) << 32), let d = hexWord(word(28))
+        else { return nil }
+        return (UInt64(a) << 32 | UInt64(b), UInt64(c) << 32 | UInt64(d))
+    }
+
+    /// Eight hex digits (the first in the lowest byte) as their 32-bit value, or nil when one
+    /// is not a hex digit.
+    @inline(__always)
+    static func hexWord(_ x: UInt64) -> UInt32? {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let high: UInt64 = 0x8080_8080_8080_8080
+        guard x & high == 0 else { return nil }
+        // With every byte below 0x80, a byte is in [lo, hi] when adding 0x80-lo sets its top
+        // bit and adding 0x7F-hi does not (no carry crosses into the next byte).
+        let digit = (x &+ ones &* 0x50) & ~(x &+ ones &* 0x46) & high
+        let lower = x | ones &* 0x20
+        let letter = (lower &+ ones &* 0x1F) & ~(lower &+ ones &* 0x19) & high
+        guard digit | letter == high else { return nil }
+        // '0'-'9' -> low nibble; 'a'-'f' / 'A'-'F' -> low nibble + 9 (bit 6 marks letters).
+        let values = (x & (ones &* 0x0F)) &+ ((x >> 6) & ones) &* 9
+        // Pack the nibbles, first digit most significant.
+        let pairs = ((values & 0x000F_000F_000F_000F) << 4) | ((values & 0x0F00_0F00_0F00_0F00) >> 8)
+        let quads = (pairs | pairs >> 8) & 0x0000_FFFF_0000_FFFF
+        let packed = UInt32(truncatingIfNeeded: quads | quads >> 16)
+        return packed.byteSwapped
+    }
 
     /// A decimal integer with an optional sign, within Int64.
     @inlinable
@@ -65,6 +113,7 @@ public enum ScalarText {
     /// A decimal floating-point number (JSON's grammar, plus a leading '+', and the words
     /// NaN, Infinity, -Infinity, inf, -inf in any case). Correctly rounded (strtod).
     public static func parseDouble(_ text: UnsafeRawBufferPointer) -> Double? {
+        if let value = parseShortDecimal(text) { return value }
         let count = text.count
         guard count > 0, count < 1024 else { return nil }
         // Only digits, signs, '.', 'e', 'E' reach strtod (no hex floats, no spaces).
@@ -87,6 +136,52 @@ public enum ScalarText {
             guard let end, end - buffer.baseAddress! == count else { return nil }
             return value.isFinite ? value : nil
         }
+    }
+
+    /// Exact powers of ten that a Double holds (10^0 ... 10^22).
+    @usableFromInline static let exactPowersOfTen: [Double] = (0...22).map { exponent in
+        var value = 1.0
+        for _ in 0..<exponent { value *= 10 }
+        return value
+    }
+
+    /// Clinger's fast path for the common short decimals (`-12.345`, `0.96`, `1887`): up to
+    /// 15 significant digits and a plain fraction, so the digits form an exact integer `m`
+    /// below 2^53 and the value is `m / 10^k` with `10^k` exact; one IEEE division of two
+    /// exact operands is correctly rounded, the same result as strtod. Anything else (an
+    /// exponent, more digits) returns nil and takes the general path.
+    @inline(__always)
+    static func parseShortDecimal(_ text: UnsafeRawBufferPointer) -> Double? {
+        let count = text.count
+        guard count > 0, count <= 17, let base = text.baseAddress else { return nil }
+        let bytes = base.assumingMemoryBound(to: UInt8.self)
+        var index = 0
+        let negative = bytes[0] == UInt8(ascii: "-")
+        if negative { index = 1 }
+        var mantissa: UInt64 = 0
+        var digits = 0
+        var fractionDigits = 0
+        var seenPoint = false
+        var pointFollowedByDigit = true
+        while index < count {
+            let byte = bytes[index]
+            let digit = byte &- 48
+            if digit < 10 {
+                mantissa = mantissa &* 10 &+ UInt64(digit)
+                digits &+= 1
+                if seenPoint { fractionDigits &+= 1 }
+                pointFollowedByDigit = true
+            } else if byte == UInt8(ascii: "."), !seenPoint, digits > 0 {
+                seenPoint = true
+                pointFollowedByDigit = false
+            } else {
+                return nil
+            }
+            index &+= 1
+        }
+        guard digits > 0, digits <= 15, pointFollowedByDigit else { return nil }
+        let magnitude = Double(mantissa) / exactPowersOfTen[fractionDigits]
+        return negative ? -magnitude : magnitude
     }
 
     private static func parseSpecialDouble(_ text: UnsafeRawBufferPointer) -> Double? {

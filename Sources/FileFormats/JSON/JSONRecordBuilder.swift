@@ -74,7 +74,7 @@ struct JSONRecordBuilder: JSONVisitor {
     @inline(__always)
     private mutating func valueDone() {
         if case .list(let list)? = frames.last {
-            slot = list.object.element
+            slot = list.with { $0.element }
             index = -1
         }
     }
@@ -95,7 +95,7 @@ struct JSONRecordBuilder: JSONVisitor {
     // MARK: Text (values kept as JSON, or dropped)
 
     private mutating func startText(_ target: Unowned<JSONScalarSlot>?, opening: UInt8) {
-        if let target { Self.position(target.object.builder, at: index) }
+        if let target { Self.position(target.object.builder.object, at: index) }
         text.removeAll(keepingCapacity: true)
         textHasValue.removeAll(keepingCapacity: true)
         textAfterKey = false
@@ -156,8 +156,9 @@ struct JSONRecordBuilder: JSONVisitor {
         } else {
             frames.removeLast()
             if let target {
-                Self.position(target.object.builder, at: at)
-                text.withUnsafeBytes { target.object.builder.append(bytes: $0) }
+                let builder = target.object.builder.object
+                Self.position(builder, at: at)
+                text.withUnsafeBytes { builder.append(bytes: $0) }
             }
             valueDone()
         }
@@ -170,14 +171,16 @@ struct JSONRecordBuilder: JSONVisitor {
         if openInText(UInt8(ascii: "{")) { return }
         switch slot {
         case .object(let reference):
-            let object = reference.object
-            object.predicted = 0
-            if let builder = object.builder {
-                Self.position(builder, at: index)
-                frames.append(.object(reference, index: builder.count))
-            } else {
-                frames.append(.object(reference, index: index))
+            let at = index
+            let memberIndex = reference.with { object -> Int in
+                object.predicted = 0
+                guard let builder = object.builder else { return at }
+                return builder.with { builder in
+                    Self.position(builder, at: at)
+                    return builder.count
+                }
             }
+            frames.append(.object(reference, index: memberIndex))
         case .scalar(let scalar) where scalar.object.takesText:
             startText(scalar, opening: UInt8(ascii: "{"))
         case .ignored:
@@ -199,12 +202,12 @@ struct JSONRecordBuilder: JSONVisitor {
             return
         }
         guard case .object(let reference, let at)? = frames.last else { return }
-        let object = reference.object
         index = at
-        if let member = object.member(utf8) {
+        if let member = reference.with({ $0.member(utf8) }) {
             slot = member
             return
         }
+        let object = reference.object
         switch object.unknownKeys {
         case .ignore:
             slot = .ignored
@@ -225,9 +228,11 @@ struct JSONRecordBuilder: JSONVisitor {
     mutating func endObject() throws {
         if closeInText(UInt8(ascii: "}")) { return }
         guard case .object(let object, let at)? = frames.popLast() else { return }
-        if let builder = object.object.builder {
-            for child in builder.children { Self.position(child, at: at + 1) }
-            builder.appendStruct()
+        if let builder = object.with({ $0.builder }) {
+            builder.with { builder in
+                for child in builder.children { Self.position(child, at: at + 1) }
+                builder.appendStruct()
+            }
         }
         valueDone()
     }
@@ -236,9 +241,12 @@ struct JSONRecordBuilder: JSONVisitor {
         if openInText(UInt8(ascii: "[")) { return }
         switch slot {
         case .list(let list):
-            Self.position(list.object.builder, at: index)
+            let at = index
+            slot = list.with { list in
+                list.builder.with { Self.position($0, at: at) }
+                return list.element
+            }
             frames.append(.list(list))
-            slot = list.object.element
             index = -1
         case .scalar(let scalar) where scalar.object.takesText:
             startText(scalar, opening: UInt8(ascii: "["))
@@ -253,7 +261,7 @@ struct JSONRecordBuilder: JSONVisitor {
     mutating func endArray() throws {
         if closeInText(UInt8(ascii: "]")) { return }
         guard case .list(let list)? = frames.popLast() else { return }
-        list.object.builder.appendList()
+        list.with { $0.builder.with { $0.appendList() } }
         valueDone()
     }
 
@@ -261,9 +269,10 @@ struct JSONRecordBuilder: JSONVisitor {
         if textEvent(utf8, quoted: true) { return }
         switch slot {
         case .scalar(let reference):
-            let scalar = reference.object
             let at = index
-            try scalar.withBuilder { builder in try Self.appendString(utf8, to: builder, of: scalar, at: at) }
+            try reference.with { scalar in
+                try scalar.withBuilder { builder in try Self.appendString(utf8, to: builder, of: scalar, at: at) }
+            }
         case .ignored:
             break
         default:
@@ -288,6 +297,11 @@ struct JSONRecordBuilder: JSONVisitor {
             try JSONScalarAppend.date(days, to: builder, name: scalar.name)
         case .timestamp, .timestampZoned:
             try JSONScalarAppend.timestamp(utf8, to: builder, zoned: scalar.kind == .timestampZoned, name: scalar.name)
+        case .uuid:
+            guard let uuid = ScalarText.parseUUID(utf8) else {
+                throw JSONValueMismatch(column: scalar.name, reason: "expected a UUID, found \(quoted(utf8))")
+            }
+            JSONScalarAppend.uuid(uuid, to: builder)
         default:
             throw JSONValueMismatch(
                 column: scalar.name, reason: "expected \(scalar.kind.description), found a string \(quoted(utf8))")
@@ -303,9 +317,12 @@ struct JSONRecordBuilder: JSONVisitor {
         if textEvent(text) { return }
         switch slot {
         case .scalar(let reference):
-            let scalar = reference.object
             let at = index
-            try scalar.withBuilder { builder in try Self.appendNumber(text, kind: kind, to: builder, of: scalar, at: at) }
+            try reference.with { scalar in
+                try scalar.withBuilder { builder in
+                    try Self.appendNumber(text, kind: kind, to: builder, of: scalar, at: at)
+                }
+            }
         case .ignored:
             break
         default:
@@ -348,16 +365,20 @@ struct JSONRecordBuilder: JSONVisitor {
         if textEvent(nil, literal: value ? "true" : "false") { return }
         switch slot {
         case .scalar(let reference):
-            let scalar = reference.object
-            Self.position(scalar.builder, at: index)
-            switch scalar.kind {
-            case .boolean:
-                scalar.builder.append(value)
-            case .string where scalar.takesText:
-                let literal: StaticString = value ? "true" : "false"
-                literal.withUTF8Buffer { scalar.builder.append(bytes: UnsafeRawBufferPointer($0)) }
-            default:
-                throw mismatch(scalar.name, expected: scalar.kind.description, found: value ? "true" : "false")
+            let at = index
+            try reference.with { scalar in
+                try scalar.withBuilder { builder in
+                    Self.position(builder, at: at)
+                    switch scalar.kind {
+                    case .boolean:
+                        builder.append(value)
+                    case .string where scalar.takesText:
+                        let literal: StaticString = value ? "true" : "false"
+                        literal.withUTF8Buffer { builder.append(bytes: UnsafeRawBufferPointer($0)) }
+                    default:
+                        throw mismatch(scalar.name, expected: scalar.kind.description, found: value ? "true" : "false")
+                    }
+                }
             }
         case .ignored:
             break
@@ -372,16 +393,19 @@ struct JSONRecordBuilder: JSONVisitor {
         if textEvent(nil, literal: "null") { return }
         switch slot {
         case .scalar(let scalar):
-            if index >= 0 {
-                Self.position(scalar.object.builder, at: index)
-            } else {
-                scalar.object.builder.appendNull()
+            let at = index
+            scalar.with { scalar in
+                scalar.withBuilder { builder in
+                    if at >= 0 { Self.position(builder, at: at) } else { builder.appendNull() }
+                }
             }
         case .list(let list):
-            if index >= 0 { Self.position(list.object.builder, at: index) } else { list.object.builder.appendNull() }
+            let at = index
+            list.with { $0.builder.with { builder in if at >= 0 { Self.position(builder, at: at) } else { builder.appendNull() } } }
         case .object(let object):
-            if let builder = object.object.builder {
-                if index >= 0 { Self.position(builder, at: index) } else { builder.appendNull() }
+            if let builder = object.with({ $0.builder }) {
+                let at = index
+                builder.with { builder in if at >= 0 { Self.position(builder, at: at) } else { builder.appendNull() } }
             }
             // A flattened object that is null leaves its columns null.
         case .ignored:
@@ -417,6 +441,12 @@ enum JSONScalarAppend {
                 throw JSONValueMismatch(column: name, reason: "\(value) does not fit \(builder.type)")
             }
         }
+    }
+
+    /// A UUID's 16 bytes, most significant first (the order of its text and of Parquet's UUID).
+    @inline(__always)
+    static func uuid(_ uuid: (UInt64, UInt64), to builder: ColumnBuilder) {
+        builder.append(fixed: (uuid.0.bigEndian, uuid.1.bigEndian))
     }
 
     static func date(_ days: Int32, to builder: ColumnBuilder, name: String) throws {

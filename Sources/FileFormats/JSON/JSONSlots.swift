@@ -14,8 +14,17 @@ import Darwin
 /// value, and counted references made retain/release the largest cost of reading JSON. The
 /// objects live in a `JSONSlotArena`, which whoever walks the slots keeps.
 struct Unowned<Object: AnyObject> {
-    unowned(unsafe) let object: Object
-    init(_ object: Object) { self.object = object }
+    private let reference: Unmanaged<Object>
+    init(_ object: Object) { reference = .passUnretained(object) }
+
+    /// The object as a counted reference (retained for as long as the caller keeps it).
+    var object: Object { reference.takeUnretainedValue() }
+
+    /// Calls `body` with the object and no retain/release around it: the hot path's way in.
+    @inline(__always)
+    func with<Result>(_ body: (Object) throws -> Result) rethrows -> Result {
+        try reference._withUnsafeGuaranteedRef(body)
+    }
 }
 
 /// Owns every slot object of a tree (slots refer to each other without counting).
@@ -44,7 +53,7 @@ enum JSONSlot {
 
 final class JSONScalarSlot {
     /// Owned by the producer's builders (or by a parent builder's children).
-    unowned(unsafe) let builder: ColumnBuilder
+    let builder: Unowned<ColumnBuilder>
     let kind: ScalarKind
     /// The column's path, for errors.
     let name: String
@@ -54,7 +63,7 @@ final class JSONScalarSlot {
     private let unmanagedBuilder: Unmanaged<ColumnBuilder>
 
     init(builder: ColumnBuilder, kind: ScalarKind, name: String, takesText: Bool) {
-        self.builder = builder
+        self.builder = Unowned(builder)
         unmanagedBuilder = Unmanaged.passUnretained(builder)
         self.kind = kind
         self.name = name
@@ -72,12 +81,12 @@ extension JSONScalarSlot {
 }
 
 final class JSONListSlot {
-    unowned(unsafe) let builder: ColumnBuilder
+    let builder: Unowned<ColumnBuilder>
     let element: JSONSlot
     let name: String
 
     init(builder: ColumnBuilder, element: JSONSlot, name: String) {
-        self.builder = builder
+        self.builder = Unowned(builder)
         self.element = element
         self.name = name
     }
@@ -140,10 +149,12 @@ final class JSONSchemaResolver {
 
 final class JSONObjectSlot {
     /// The struct builder, nil for a flattened object.
-    unowned(unsafe) let builder: ColumnBuilder?
+    let builder: Unowned<ColumnBuilder>?
     let name: String
     let unknownKeys: UnknownKeyRule
-    private(set) var members: [JSONSlot] = []
+    /// The members' slots, in plain memory for the same reason as the keys.
+    private var members: UnsafeMutablePointer<JSONSlot> = .allocate(capacity: 16)
+    private var membersCapacity = 16
     private var index: [[UInt8]: Int] = [:]
     /// The keys' bytes one after another, and where each starts (`keyStarts[i]..<keyStarts[i+1]`):
     /// plain memory, so comparing a key costs no reference counting.
@@ -156,7 +167,7 @@ final class JSONObjectSlot {
     var predicted = 0
 
     init(builder: ColumnBuilder?, name: String, unknownKeys: UnknownKeyRule) {
-        self.builder = builder
+        self.builder = builder.map(Unowned.init)
         self.name = name
         self.unknownKeys = unknownKeys
         keyStarts[0] = 0
@@ -165,11 +176,20 @@ final class JSONObjectSlot {
     deinit {
         keyBytes.deallocate()
         keyStarts.deallocate()
+        members.deinitialize(count: count)
+        members.deallocate()
     }
 
     func add(key: [UInt8], slot: JSONSlot) {
         index[key] = count
-        members.append(slot)
+        if count == membersCapacity {
+            let grown = UnsafeMutablePointer<JSONSlot>.allocate(capacity: membersCapacity * 2)
+            grown.moveInitialize(from: members, count: count)
+            members.deallocate()
+            members = grown
+            membersCapacity *= 2
+        }
+        (members + count).initialize(to: slot)
         let end = keyStarts[count]
         if end + key.count > keyCapacity {
             let grown = UnsafeMutableRawPointer.allocate(byteCount: max(keyCapacity * 2, end + key.count), alignment: 1)
@@ -200,8 +220,21 @@ final class JSONObjectSlot {
             let length = keyStarts[guess + 1] - start
             if length == key.count && (length == 0 || memcmp(keyBytes + start, key.baseAddress!, length) == 0) {
                 predicted = guess + 1
-                return members.withUnsafeBufferPointer { $0[guess] }
+                return members[guess]
             }
+        }
+        // Out of the usual order (an optional key was absent): objects are small, so a scan
+        // of the keys costs less than hashing a copy of the key.
+        if count <= 32 {
+            for candidate in 0..<count where candidate != guess {
+                let start = keyStarts[candidate]
+                let length = keyStarts[candidate + 1] - start
+                if length == key.count && (length == 0 || memcmp(keyBytes + start, key.baseAddress!, length) == 0) {
+                    predicted = candidate + 1
+                    return members[candidate]
+                }
+            }
+            return nil
         }
         guard let found = index[[UInt8](key)] else { return nil }
         predicted = found + 1
@@ -291,6 +324,7 @@ struct JSONSlotTree {
             case .float16, .float32, .float64, .decimal: kind = .double
             case .date: kind = .date
             case .timestamp(_, let utc): kind = utc ? .timestampZoned : .timestamp
+            case .uuid: kind = .uuid
             default: kind = .string
             }
             return .scalar(

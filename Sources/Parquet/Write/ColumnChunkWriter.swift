@@ -25,7 +25,12 @@ struct FinishedChunk {
 final class ColumnChunkWriter {
     let leaf: WriteLeaf
     private let encoder: any LeafValueEncoder
-    private let codec: ParquetFormat.CompressionCodec
+    private let configuredCodec: ParquetFormat.CompressionCodec
+    /// The codec of the chunk being written: the configured one, unless the chunk's first
+    /// page showed its values do not compress (random ids, hashes), as DuckDB also decides;
+    /// then the chunk is stored uncompressed and costs no compression time.
+    private var codec: ParquetFormat.CompressionCodec
+    private var chunkHasPages = false
     private let pageBytes: Int
     private let v2: Bool
     private let checksums: Bool
@@ -64,7 +69,8 @@ final class ColumnChunkWriter {
         batchSize = min(1024, max(16, options.pageBytes / 8))
         v2 = options.dataPageVersion == .v2
         checksums = options.writePageChecksums
-        codec = options.codec.parquetCodec
+        configuredCodec = options.codec.parquetCodec
+        codec = configuredCodec
         definitionWidth = LevelEncoding.bitWidth(forMaxLevel: leaf.maxDefinition)
         repetitionWidth = LevelEncoding.bitWidth(forMaxLevel: leaf.maxRepetition)
         let integers = leaf.physicalType == .int32 || leaf.physicalType == .int64
@@ -205,6 +211,7 @@ final class ColumnChunkWriter {
             if codec != .uncompressed {
                 compressed.append(contentsOf: body[0..<levelsLength])
                 try compress(body, from: levelsLength, appendingTo: &compressed, compressor: &compressor)
+                decideCodecOnFirstPage(encoding)
             }
             header = PageHeader(
                 type: .dataPageV2, uncompressedPageSize: try size(levelsLength + valuesLength),
@@ -220,6 +227,7 @@ final class ColumnChunkWriter {
             let encoding = encoder.finishPage(into: &body)
             if codec != .uncompressed {
                 try compress(body, from: 0, appendingTo: &compressed, compressor: &compressor)
+                decideCodecOnFirstPage(encoding)
             }
             header = PageHeader(
                 type: .dataPage, uncompressedPageSize: try size(body.count),
@@ -229,6 +237,7 @@ final class ColumnChunkWriter {
                     repetitionLevelEncoding: .rle))
             record(encoding)
         }
+        chunkHasPages = true
         let uncompressed = Int(header.uncompressedPageSize)
         let headerLength = codec == .uncompressed ? appendPage(header, body, to: &pages) : appendPage(header, compressed, to: &pages)
         uncompressedBytes += headerLength + uncompressed
@@ -292,10 +301,24 @@ final class ColumnChunkWriter {
         nulls = 0
         dataEncodings = []
         pageCounts = [:]
+        codec = configuredCodec
+        chunkHasPages = false
         return finished
     }
 
     // MARK: Helpers
+
+    /// After compressing a chunk's first data page: when compression saved under 3%, the
+    /// chunk goes uncompressed from this page on (the page header is built after this call).
+    /// Only plain values are judged (dictionary indices look random but later pages, after a
+    /// fallback, may compress well), and only large pages (a codec's frame overhead alone can
+    /// exceed 3% of a small one).
+    private func decideCodecOnFirstPage(_ encoding: Encoding) {
+        guard !chunkHasPages, encoding != .rleDictionary, body.count >= 16 * 1024,
+            compressed.count * 100 >= body.count * 97
+        else { return }
+        codec = .uncompressed
+    }
 
     private func record(_ encoding: Encoding) {
         if !dataEncodings.contains(encoding) { dataEncodings.append(encoding) }

@@ -40,6 +40,14 @@ struct ValueEncoderSettings {
     var truncateLength: Int
 }
 
+/// Whether the chunk's first page (no dictionary page written yet) holds only distinct
+/// values, enough of them to judge: then the column is a key (ids, hashes, timestamps) and
+/// a dictionary only costs time, so the page and the rest of the chunk are written PLAIN.
+@inline(__always)
+private func firstPageAllDistinct(indices: Int, entries: Int, dictionaryUsed: Bool) -> Bool {
+    !dictionaryUsed && indices >= 1024 && entries == indices
+}
+
 /// Estimated bytes of `count` dictionary indices into a dictionary of `entries`.
 @inline(__always)
 private func indexBytes(_ count: Int, entries: Int) -> Int {
@@ -232,6 +240,17 @@ final class NumberEncoder<C: NumberConversion>: LeafValueEncoder {
     }
 
     func finishPage(into body: inout [UInt8]) -> Encoding {
+        if usesDictionary && firstPageAllDistinct(indices: indices.count, entries: dictionary.count, dictionaryUsed: usedDictionary) {
+            // The dictionary, in insertion order, is this page's values: write them plain.
+            usesDictionary = false
+            let values = dictionary.keys.map { P(dictionaryKey: $0) }
+            dictionary = FixedWidthDictionary()
+            indices.removeAll()
+            plain.removeAll()
+            values.withUnsafeBufferPointer { source in
+                plain.appendUninitialized(source.count).update(from: source.baseAddress!, count: source.count)
+            }
+        }
         if usesDictionary {
             usedDictionary = true
             DictionaryIndices.encode(indices.buffer, dictionaryCount: dictionary.count, appendingTo: &body)
@@ -370,6 +389,14 @@ final class ByteArrayEncoder: LeafValueEncoder {
     }
 
     func finishPage(into body: inout [UInt8]) -> Encoding {
+        if usesDictionary && firstPageAllDistinct(indices: indices.count, entries: dictionary.count, dictionaryUsed: usedDictionary) {
+            // The dictionary's arena (length-prefixed, in insertion order) is this page, PLAIN.
+            usesDictionary = false
+            body.append(contentsOf: dictionary.arena)
+            dictionary = BytesDictionary(lengthPrefixed: true)
+            indices.removeAll()
+            return .plain
+        }
         if usesDictionary {
             usedDictionary = true
             DictionaryIndices.encode(indices.buffer, dictionaryCount: dictionary.count, appendingTo: &body)
@@ -424,8 +451,11 @@ final class FixedBytesEncoder: LeafValueEncoder {
     private let indices = GrowableBuffer<Int32>()
     private let plain = GrowableBuffer<UInt8>()
     // Statistics: bytes for .bytes, the value's Float and bits for .float16, Int128 for .decimal.
-    private var minimumBytes: [UInt8]?
-    private var maximumBytes: [UInt8]?
+    /// Minimum and maximum of `.bytes` values, `width` bytes each in plain memory (observing
+    /// every value of an id column must not retain and release arrays).
+    private let minimumBytes: UnsafeMutableRawPointer
+    private let maximumBytes: UnsafeMutableRawPointer
+    private var hasBytes = false
     private var hasNumbers = false
     private var minimumFloat: Float = 0
     private var maximumFloat: Float = 0
@@ -441,6 +471,13 @@ final class FixedBytesEncoder: LeafValueEncoder {
         sourceWidth = kind == .decimal ? 16 : width
         self.column = column
         usesDictionary = settings.dictionary
+        minimumBytes = .allocate(byteCount: max(width, 1), alignment: 16)
+        maximumBytes = .allocate(byteCount: max(width, 1), alignment: 16)
+    }
+
+    deinit {
+        minimumBytes.deallocate()
+        maximumBytes.deallocate()
     }
 
     var estimatedPageBytes: Int {
@@ -507,8 +544,16 @@ final class FixedBytesEncoder: LeafValueEncoder {
     }
 
     private func observeBytes(_ value: UnsafeRawBufferPointer) {
-        if minimumBytes?.withUnsafeBytes({ bytesLess(value, $0) }) ?? true { minimumBytes = Array(value) }
-        if maximumBytes?.withUnsafeBytes({ bytesLess($0, value) }) ?? true { maximumBytes = Array(value) }
+        guard let source = value.baseAddress else { return }
+        if !hasBytes {
+            hasBytes = true
+            minimumBytes.copyMemory(from: source, byteCount: width)
+            maximumBytes.copyMemory(from: source, byteCount: width)
+        } else if memcmpBytes(source, minimumBytes, width) < 0 {
+            minimumBytes.copyMemory(from: source, byteCount: width)
+        } else if memcmpBytes(source, maximumBytes, width) > 0 {
+            maximumBytes.copyMemory(from: source, byteCount: width)
+        }
     }
 
     private func observeHalf(_ bits: UInt16) {
@@ -534,6 +579,14 @@ final class FixedBytesEncoder: LeafValueEncoder {
     }
 
     func finishPage(into body: inout [UInt8]) -> Encoding {
+        if usesDictionary && firstPageAllDistinct(indices: indices.count, entries: dictionary.count, dictionaryUsed: usedDictionary) {
+            // The dictionary's arena (values back to back, in insertion order) is this page.
+            usesDictionary = false
+            body.append(contentsOf: dictionary.arena)
+            dictionary = BytesDictionary(lengthPrefixed: false)
+            indices.removeAll()
+            return .plain
+        }
         if usesDictionary {
             usedDictionary = true
             DictionaryIndices.encode(indices.buffer, dictionaryCount: dictionary.count, appendingTo: &body)
@@ -550,7 +603,11 @@ final class FixedBytesEncoder: LeafValueEncoder {
         var minMax: MinMax?
         switch kind {
         case .bytes:
-            if let minimumBytes, let maximumBytes { minMax = MinMax(min: minimumBytes, max: maximumBytes) }
+            if hasBytes {
+                minMax = MinMax(
+                    min: Array(UnsafeRawBufferPointer(start: minimumBytes, count: width)),
+                    max: Array(UnsafeRawBufferPointer(start: maximumBytes, count: width)))
+            }
         case .float16:
             if hasNumbers {
                 // A zero minimum is written as -0, a zero maximum as +0.
@@ -566,8 +623,7 @@ final class FixedBytesEncoder: LeafValueEncoder {
         dictionary = BytesDictionary(lengthPrefixed: false)
         usesDictionary = settings.dictionary
         usedDictionary = false
-        minimumBytes = nil
-        maximumBytes = nil
+        hasBytes = false
         hasNumbers = false
         indices.removeAll()
         plain.removeAll()
