@@ -17,6 +17,7 @@ public enum TextFormatting {
     }
 
     /// Days since 1970-01-01 for a proleptic Gregorian date.
+    @inlinable
     public static func days(fromCivil year: Int64, _ month: Int64, _ day: Int64) -> Int64 {
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400

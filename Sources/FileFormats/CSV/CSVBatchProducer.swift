@@ -39,8 +39,16 @@ public final class CSVBatchProducer: RecordBatchProducer {
     private let badRecords: BadRecordLog
     private var names: [String] = []
     private var kinds: [ScalarKind] = []
-    private var builders: [ColumnBuilder] = []
+    private var builders: [ColumnBuilder] = [] {
+        didSet { rebuildTargets() }
+    }
+    /// What the per-field loop needs of each column, without reference counting: the builder
+    /// (kept alive by `builders`), the kind, and whether the builder holds the kind's own type.
+    private var targets: [CSVFieldTarget] = []
     private var nullStrings: [[UInt8]]
+    /// Bit n set when a null string has n bytes (bit 63: 63 or more): most fields are ruled out
+    /// by their length alone.
+    private var nullLengths: UInt64 = 0
     private var rows = 0
     private var planned = false
     private var consume: ((RecordBatch) throws -> Void)?
@@ -54,6 +62,7 @@ public final class CSVBatchProducer: RecordBatchProducer {
         self.options = options
         self.badRecords = badRecords
         nullStrings = options.nullStrings.map { Array($0.utf8) }
+        for null in nullStrings { nullLengths |= null.count < 64 ? 1 << UInt64(null.count) : 1 << 63 }
         progress.bytesTotal = file.size
     }
 
@@ -151,6 +160,7 @@ public final class CSVBatchProducer: RecordBatchProducer {
     private func isNull(_ field: UnsafeRawBufferPointer, quoted: Bool) -> Bool {
         if quoted { return false }
         if field.isEmpty { return true }
+        guard nullLengths & (1 << UInt64(min(field.count, 63))) != 0 else { return false }
         for null in nullStrings where null.count == field.count && null.elementsEqual(field) { return true }
         return false
     }
@@ -240,22 +250,33 @@ public final class CSVBatchProducer: RecordBatchProducer {
                     line: record.line, offset: record.offset))
             return
         }
+        let targets = self.targets
+        var failed: Int?
         for index in 0..<record.count {
             let field = record.field(index)
-            let builder = builders[index]
-            if isNull(field, quoted: record.wasQuoted(index)) {
-                builder.appendNull()
-                continue
+            let target = targets[index]
+            let null = isNull(field, quoted: record.wasQuoted(index))
+            let fits = target.builder._withUnsafeGuaranteedRef { builder -> Bool in
+                if null {
+                    builder.appendNull()
+                    return true
+                }
+                return Self.append(field, to: builder, as: target)
             }
-            if !append(field, kind: kinds[index], to: builder) {
-                for undo in builders[0...index] where undo.count > rows { undo.truncate(to: rows) }
-                let shown = String(decoding: field.prefix(40), as: UTF8.self)
-                try reject(
-                    FileFormatError(
-                        .badRecord, "'\(shown)' is not \(Self.article(kinds[index])) \(kinds[index])", path: file.path,
-                        line: record.line, offset: record.offset, column: names[index]))
-                return
+            if !fits {
+                failed = index
+                break
             }
+        }
+        if let index = failed {
+            let field = record.field(index)
+            for undo in builders[0...index] where undo.count > rows { undo.truncate(to: rows) }
+            let shown = String(decoding: field.prefix(40), as: UTF8.self)
+            try reject(
+                FileFormatError(
+                    .badRecord, "'\(shown)' is not \(Self.article(kinds[index])) \(kinds[index])", path: file.path,
+                    line: record.line, offset: record.offset, column: names[index]))
+            return
         }
         rows += 1
         if rows >= options.batchRows || (rows & 4095 == 0 && builders.reduce(0, { $0 + $1.byteSize }) >= options.batchBytes) {
@@ -267,17 +288,24 @@ public final class CSVBatchProducer: RecordBatchProducer {
         kind == .integer ? "an" : "a"
     }
 
+    private func rebuildTargets() {
+        targets = zip(builders, kinds).map { builder, kind in
+            CSVFieldTarget(builder: .passUnretained(builder), kind: kind, natural: builder.type == kind.dataType)
+        }
+    }
+
     @inline(__always)
-    private func append(_ field: UnsafeRawBufferPointer, kind: ScalarKind, to builder: ColumnBuilder) -> Bool {
+    private static func append(_ field: UnsafeRawBufferPointer, to builder: ColumnBuilder, as target: CSVFieldTarget) -> Bool {
+        let kind = target.kind
         switch kind {
         case .string, .null:
             builder.append(bytes: field)
         case .integer:
             guard let value = ScalarText.parseInt64(field) else { return false }
-            if builder.type == .int64 { builder.append(fixed: value) } else { return (try? builder.append(.int(value))) != nil }
+            if target.natural { builder.append(fixed: value) } else { return (try? builder.append(.int(value))) != nil }
         case .double:
             guard let value = ScalarText.parseDouble(field) else { return false }
-            if builder.type == .float64 { builder.append(fixed: value) } else { return (try? builder.append(.double(value))) != nil }
+            if target.natural { builder.append(fixed: value) } else { return (try? builder.append(.double(value))) != nil }
         case .boolean:
             guard let value = ScalarText.parseBool(field) else { return false }
             builder.append(value)
@@ -309,4 +337,14 @@ public final class CSVBatchProducer: RecordBatchProducer {
         rows = 0
         try consume?(batch)
     }
+}
+
+/// One column as the CSV field loop sees it.
+struct CSVFieldTarget {
+    /// Owned by the producer's `builders`.
+    let builder: Unmanaged<ColumnBuilder>
+    let kind: ScalarKind
+    /// Whether the builder's type is the kind's own (`int64` for integers, …): appends then
+    /// take the direct path.
+    let natural: Bool
 }
