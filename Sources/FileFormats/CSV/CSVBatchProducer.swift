@@ -88,7 +88,7 @@ public final class CSVBatchProducer: RecordBatchProducer {
                 plan()
             }
             try tokenizeAll(sampling: !planned) { record in try self.build(record) }
-            if !planned { try endSample() }
+            if !planned { try endSample(atEndOfInput: true) }
             try flush()
             try badRecords.checkRatio(records: progress.records)
         }
@@ -127,7 +127,7 @@ public final class CSVBatchProducer: RecordBatchProducer {
                     sampleBytes += chunk.count
                     try tokenizer.feed(chunk) { record in infer(record) }
                     if progress.records >= (options.sampleRecords ?? .max) || sampleBytes >= Self.maxSampleBytes {
-                        try endSample()
+                        try endSample(atEndOfInput: false)
                     }
                 } else {
                     try tokenizer.feed(chunk, body)
@@ -219,15 +219,25 @@ public final class CSVBatchProducer: RecordBatchProducer {
         planned = true
     }
 
-    private func endSample() throws {
+    /// Plans the columns from the sample and builds the sampled records. When the sample is
+    /// the whole input, the last record may lack its line break: the tokenizer is finished
+    /// too (an unterminated quote there was already reported while sampling).
+    private func endSample(atEndOfInput: Bool) throws {
         plan()
         let chunks = sampleChunks
         sampleChunks = []
         sampleBytes = 0
         tokenizer = CSVTokenizer(dialect: dialect)
+        let sampled = progress.records
         progress.records = 0
         for chunk in chunks {
             try chunk.withUnsafeBytes { bytes in try tokenizer.feed(bytes) { record in try build(record) } }
+        }
+        guard atEndOfInput else { return }
+        do {
+            try tokenizer.finish { record in try build(record) }
+        } catch let error as CSVError where error.code == .unterminatedQuote {
+            progress.records = sampled
         }
     }
 

@@ -92,9 +92,13 @@ public final class InputFile {
                 do {
                     try decompressor.feed(chunk, output: body)
                 } catch let error as CompressionError {
-                    throw FileFormatError(
-                        error.code == .limitExceeded ? .limitExceeded : .syntax,
-                        "\(compression!.name) stream: \(error)", path: path, offset: offset - got)
+                    if error.code == .limitExceeded {
+                        throw FileFormatError(
+                            .limitExceeded,
+                            "\(compression!.name) input decompresses to more than the limit of \(maxDecompressedBytes) bytes (a decompression bomb?)",
+                            path: path, offset: offset - got)
+                    }
+                    throw FileFormatError(.syntax, "\(compression!.name) stream: \(error)", path: path, offset: offset - got)
                 }
             } else {
                 if offset > maxDecompressedBytes {

@@ -68,7 +68,14 @@ struct InputReadArguments: ParsableArguments {
     @Option(help: ArgumentHelp("With --rejects: largest share of bad records tolerated, e.g. 0.01.", valueName: "ratio"))
     var maxErrorRatio: Double?
 
+    @Option(
+        help: ArgumentHelp(
+            "Largest decompressed size of a gzip/zstd input, in bytes (default: 1000 times the file, at least 1 GiB); more is a decompression bomb and fails.",
+            valueName: "bytes"))
+    var maxDecompressedSize: Int?
+
     func validate() throws {
+        if let maxDecompressedSize, maxDecompressedSize < 1 { throw ValidationError("--max-decompressed-size is positive") }
         if sample != "all" && (Int(sample) ?? 0) < 1 { throw ValidationError("--sample takes a positive count or 'all'") }
         if let delimiter, delimiterByte(delimiter) == nil {
             throw ValidationError("--delimiter takes one ASCII character (or \\t)")
@@ -148,9 +155,11 @@ struct InputReadArguments: ParsableArguments {
         }
     }
 
-    /// Decompressed bytes allowed for a compressed input: 1000 times its size, at least 1 GiB.
+    /// Decompressed bytes allowed for a compressed input: as given, else 1000 times its size
+    /// and at least 1 GiB.
     func decompressionLimit(_ file: InputFile) -> Int {
-        file.compression == nil ? .max : max(1 << 30, file.size.multipliedReportingOverflow(by: 1000).partialValue)
+        guard file.compression != nil else { return .max }
+        return maxDecompressedSize ?? max(1 << 30, file.size.multipliedReportingOverflow(by: 1000).partialValue)
     }
 }
 
@@ -269,6 +278,9 @@ struct ConvertCommand: ParsableCommand {
                     records += producer.progress.records
                     bytesIn += producer.progress.bytesTotal
                     lastSchema = producer.schema
+                }
+                if lastSchema.fields.isEmpty, output.lowercased().hasSuffix(".parquet") {
+                    throw CommandError(message: "nothing to convert: the input has no columns (an empty file?)")
                 }
                 try writer.finish(schema: lastSchema)
                 try badRecords.commit()

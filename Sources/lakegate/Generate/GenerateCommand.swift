@@ -327,16 +327,11 @@ private func makeDirectories(_ path: String) throws {
     for component in path.split(separator: "/") {
         prefix += component + "/"
         if mkdir(prefix, 0o755) != 0 && errno != EEXIST {
-            throw GenerateError(message: "cannot create directory \(prefix): \(String(cString: strerror(errno)))")
+            throw CommandError(message: "cannot create directory \(prefix): \(String(cString: strerror(errno)))")
         }
     }
     var info = stat()
     guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else {
-        throw GenerateError(message: "\(path) is not a directory")
+        throw CommandError(message: "\(path) is not a directory")
     }
-}
-
-struct GenerateError: Error, CustomStringConvertible {
-    let message: String
-    var description: String { message }
 }

@@ -106,3 +106,9 @@ extension String {
         return String(slice)
     }
 }
+
+/// A command that cannot do its work, with the reason for the user (exit status 1).
+struct CommandError: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
+}
