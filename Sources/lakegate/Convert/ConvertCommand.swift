@@ -226,7 +226,9 @@ struct ConvertCommand: ParsableCommand {
     func makeWriter() throws -> any RecordBatchWriter {
         switch OutputFormat(path: output)! {
         case .parquet:
-            var options = ParquetWriteOptions()
+            // Row groups of 32 MiB compressed (a few hundred thousand rows of typical events):
+            // the writer holds one row group, and the whole conversion stays under 200 MB.
+            var options = ParquetWriteOptions(rowGroupBytes: 32 << 20)
             switch codec {
             case "snappy": options.codec = .snappy
             case "gzip": options.codec = .gzip(level: compressionLevel ?? 6)
