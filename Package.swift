@@ -17,6 +17,8 @@ import PackageDescription
 //   Parquet         Parquet files <-> record batches, through byte-range sources and sinks
 //   Database        the catalog database: SQLite (C library) and PostgreSQL (postgres-nio), one protocol
 //   Iceberg         Iceberg v2 metadata JSON, manifests and manifest lists (Avro), partition transforms
+//   Tables          the table layer shared by every format: object stores (local now), data files
+//                   with statistics, partitioned writing, table names, lake locations
 //   DataGenerators  deterministic realistic data (events, vehicles, CSV) for demos and benchmarks
 //   lakegate        the command line (composition only)
 
@@ -81,6 +83,10 @@ let package = Package(
             name: "Iceberg",
             dependencies: ["Columnar", "Avro", "JSONFormat", "LakegateCore"],
             swiftSettings: swiftSettings),
+        .target(
+            name: "Tables",
+            dependencies: ["Columnar", "LakegateCore", "StorageLocal", "Parquet"],
+            swiftSettings: swiftSettings),
         .executableTarget(
             name: "lakegate",
             dependencies: [
@@ -101,6 +107,7 @@ let package = Package(
             name: "FileFormatsTests", dependencies: ["FileFormats", "Columnar", "JSONFormat", "CSVFormat", "StorageLocal"]),
         .testTarget(name: "StorageLocalTests", dependencies: ["StorageLocal", "LakegateCore"]),
         .testTarget(name: "DataGeneratorsTests", dependencies: ["DataGenerators", "CSVFormat"]),
+        .testTarget(name: "TablesTests", dependencies: ["Tables", "Columnar", "Parquet", "LakegateCore"]),
         .testTarget(name: "DatabaseTests", dependencies: ["Database"]),
         .testTarget(
             name: "IcebergTests", dependencies: ["Iceberg", "Columnar", "Avro", "LakegateCore"], exclude: ["Fixtures"]),

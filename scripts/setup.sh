@@ -28,11 +28,32 @@ fi
 command -v swift >/dev/null || { echo "setup: Swift 6.3 is required (https://swift.org/install)" >&2; exit 1; }
 
 # Pinned outside readers for the interoperability tests and benchmarks.
-python_requirements=(pyarrow==26.0.1 duckdb==1.5.5 pytest==9.0.3 fastavro==1.12.1 cramjam==2.14.0 zstandard==0.25.0)
+duckdb_extensions=(ducklake sqlite postgres iceberg avro)
+python_requirements=(pyarrow==26.0.1 duckdb==1.5.5 pytest==9.0.3 fastavro==1.12.1 cramjam==2.14.0 zstandard==0.25.0
+    pyiceberg==0.12.0 sqlalchemy==2.1.9 pyroaring==1.2.0)
+for extension in "${duckdb_extensions[@]}"; do python_requirements+=("duckdb-extension-$extension==1.5.5"); done
 if [ ! -x .venv/bin/python ]; then
     python3 -m venv .venv
 fi
-if ! .venv/bin/python -c 'import pyarrow, duckdb, pytest, fastavro, cramjam, zstandard; assert pyarrow.__version__ == "26.0.1" and duckdb.__version__ == "1.5.5" and fastavro.__version__ == "1.12.1"' >/dev/null 2>&1; then
+if ! .venv/bin/python -c 'import pyarrow, duckdb, pytest, fastavro, cramjam, zstandard, pyiceberg, sqlalchemy; assert pyarrow.__version__ == "26.0.1" and duckdb.__version__ == "1.5.5" and fastavro.__version__ == "1.12.1" and pyiceberg.__version__ == "0.12.0"' >/dev/null 2>&1 \
+    || [ ! -d .venv/lib/python3*/site-packages/duckdb_extension_ducklake ]; then
     echo "setup: installing ${python_requirements[*]} into .venv"
     .venv/bin/pip install -q --disable-pip-version-check "${python_requirements[@]}"
+fi
+
+# DuckDB's extensions, loadable offline: one folder in DuckDB's layout, .venv/duckdb-extensions
+# (connect with allow_unsigned_extensions and extension_directory pointing there).
+extension_dir=.venv/duckdb-extensions/v1.5.5/linux_amd64
+if [ ! -f "$extension_dir/ducklake.duckdb_extension" ]; then
+    mkdir -p "$extension_dir"
+    for extension in "${duckdb_extensions[@]}"; do
+        source_file=$(ls .venv/lib/python3*/site-packages/duckdb_extension_"$extension"/extensions/v1.5.5/*.duckdb_extension 2>/dev/null | head -n 1)
+        [ -n "$source_file" ] || { echo "setup: the $extension extension's file was not found" >&2; exit 1; }
+        case "$extension" in
+            sqlite) target=sqlite_scanner ;;
+            postgres) target=postgres_scanner ;;
+            *) target=$extension ;;
+        esac
+        cp "$source_file" "$extension_dir/$target.duckdb_extension"
+    done
 fi

@@ -1,0 +1,57 @@
+public import LakegateCore
+
+/// Where table data lives: a local folder now, S3-compatible buckets later. Table formats see
+/// only this protocol. Large objects are written through an `ObjectWriter` (a byte sink that
+/// becomes visible atomically when published); small ones (metadata, manifests) in one call.
+public protocol ObjectStore: Sendable {
+    /// The store's root as a URL (`file:///data/lake/`, `s3://bucket/prefix/`), ending in `/`.
+    var rootURL: String { get }
+
+    /// A writer for `key`. Nothing is visible under `key` until `publish()`; an existing object
+    /// is replaced then.
+    func makeWriter(for key: ObjectKey) throws(TableError) -> any ObjectWriter
+    /// Random-access reads of an existing object.
+    func reader(for key: ObjectKey) async throws(TableError) -> any ByteRangeSource
+    /// Writes a small object whole, atomically.
+    func put(_ key: ObjectKey, _ bytes: [UInt8]) async throws(TableError)
+    /// Reads a small object whole (at most `limit` bytes, else an error).
+    func get(_ key: ObjectKey, limit: Int) async throws(TableError) -> [UInt8]
+    /// Size and modification time, nil when there is no such object.
+    func info(_ key: ObjectKey) async throws(TableError) -> ObjectInfo?
+    /// Every object whose key starts with `prefix` (a folder: all below it), in key order.
+    func list(under prefix: ObjectKey?) async throws(TableError) -> [ObjectInfo]
+    /// Removes an object; removing one that does not exist is not an error.
+    func delete(_ key: ObjectKey) async throws(TableError)
+}
+
+extension ObjectStore {
+    /// The object's absolute location, as catalogs record it.
+    public func url(of key: ObjectKey) -> String { rootURL + key.path }
+
+    /// The key of an absolute location inside this store, nil when it lies elsewhere.
+    public func key(ofURL url: String) -> ObjectKey? {
+        guard url.hasPrefix(rootURL) else { return nil }
+        return try? ObjectKey(String(url.dropFirst(rootURL.count)))
+    }
+}
+
+public struct ObjectInfo: Sendable, Hashable {
+    public let key: ObjectKey
+    public let size: Int
+    /// Seconds since the epoch.
+    public let modified: Double
+
+    public init(key: ObjectKey, size: Int, modified: Double) {
+        self.key = key
+        self.size = size
+        self.modified = modified
+    }
+}
+
+/// An object being written. `publish()` makes it durable and visible under its key in one
+/// step; `abort()` (or dropping the writer) leaves nothing behind.
+public protocol ObjectWriter: ByteSink {
+    var key: ObjectKey { get }
+    func publish() async throws(TableError)
+    func abort()
+}
