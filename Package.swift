@@ -19,6 +19,7 @@ import PackageDescription
 //   Iceberg         Iceberg v2 metadata JSON, manifests and manifest lists (Avro), partition transforms
 //   Tables          the table layer shared by every format: object stores (local now), data files
 //                   with statistics, partitioned writing, table names, lake locations
+//   HiveTables      plain Hive-partitioned Parquet folders, exactly-once by commit records
 //   DataGenerators  deterministic realistic data (events, vehicles, CSV) for demos and benchmarks
 //   lakegate        the command line (composition only)
 
@@ -87,11 +88,15 @@ let package = Package(
             name: "Tables",
             dependencies: ["Columnar", "LakegateCore", "StorageLocal", "Parquet"],
             swiftSettings: swiftSettings),
+        .target(
+            name: "HiveTables",
+            dependencies: ["Tables", "Columnar", "Parquet", "LakegateCore"],
+            swiftSettings: swiftSettings),
         .executableTarget(
             name: "lakegate",
             dependencies: [
                 "Parquet", "Columnar", "LakegateCore", "StorageLocal", "FileFormats", "JSONFormat", "CSVFormat", "Avro",
-                "DataGenerators",
+                "DataGenerators", "Tables", "HiveTables",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings),
@@ -107,6 +112,7 @@ let package = Package(
             name: "FileFormatsTests", dependencies: ["FileFormats", "Columnar", "JSONFormat", "CSVFormat", "StorageLocal"]),
         .testTarget(name: "StorageLocalTests", dependencies: ["StorageLocal", "LakegateCore"]),
         .testTarget(name: "DataGeneratorsTests", dependencies: ["DataGenerators", "CSVFormat"]),
+        .testTarget(name: "HiveTablesTests", dependencies: ["HiveTables", "Tables", "Columnar", "Parquet"]),
         .testTarget(name: "TablesTests", dependencies: ["Tables", "Columnar", "Parquet", "LakegateCore"]),
         .testTarget(name: "DatabaseTests", dependencies: ["Database"]),
         .testTarget(

@@ -130,7 +130,7 @@ public final class LocalFileSink: ByteSink {
         }
     }
 
-    private static func syncDirectory(of path: String) {
+    public static func syncDirectory(of path: String) {
         let directory = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
         let fd = open(directory.isEmpty ? "/" : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if fd >= 0 {

@@ -2,7 +2,7 @@ import ArgumentParser
 
 /// The `lakegate` command: one binary that lands files, events and database changes in a lakehouse.
 @main
-struct Lakegate: ParsableCommand {
+struct Lakegate: AsyncParsableCommand {
     static let version = "0.1.0"
 
     static let configuration = CommandConfiguration(
@@ -15,6 +15,10 @@ struct Lakegate: ParsableCommand {
               lakegate convert events.ndjson.gz --output events.parquet
               lakegate validate data.csv                   located errors, nothing written
 
+              lakegate tables append events events.ndjson  land a file in a lake table (exactly once
+                                                           with --idempotency-key)
+              lakegate tables scan events --limit 5        read it back
+
               lakegate parquet inspect data.parquet        schema, row groups, encodings, statistics
               lakegate parquet cat data.parquet --limit 5  rows as JSON lines or CSV
               lakegate parquet rewrite in.parquet out.parquet --codec zstd
@@ -22,12 +26,14 @@ struct Lakegate: ParsableCommand {
             Every command has its own --help.
             """,
         version: version,
-        subcommands: [ConvertCommand.self, ValidateCommand.self, ParquetCommand.self, GenerateCommand.self]
+        subcommands: [
+            ConvertCommand.self, ValidateCommand.self, TablesCommand.self, ParquetCommand.self, GenerateCommand.self,
+        ]
     )
 
     /// `--keep-doc` takes an optional value (`--keep-doc` or `--keep-doc=NAME`), which the
     /// argument parser does not model: the bare flag is spelled out before parsing.
-    static func main() {
+    static func main() async {
         #if os(Linux)
         // Batches and pages are a few MiB each and short-lived. glibc serves such blocks with
         // mmap and hands them back to the kernel when freed, so every batch paid for page
@@ -37,7 +43,16 @@ struct Lakegate: ParsableCommand {
         _ = glibcMallopt(-1 /* M_TRIM_THRESHOLD */, 256 << 20)
         #endif
         let arguments = CommandLine.arguments.dropFirst().map { $0 == "--keep-doc" ? "--keep-doc=_doc" : $0 }
-        main(Array(arguments))
+        do {
+            var command = try parseAsRoot(Array(arguments))
+            if var asynchronous = command as? any AsyncParsableCommand {
+                try await asynchronous.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
     }
 }
 

@@ -94,6 +94,15 @@ public struct LocalObjectStore: ObjectStore {
         }
     }
 
+    public func move(_ source: ObjectKey, to target: ObjectKey) async throws(TableError) {
+        let to = path(of: target)
+        try Self.makeDirectories(String(to[..<to.lastIndex(of: "/")!]))
+        guard rename(path(of: source), to) == 0 else {
+            throw TableError(errno == ENOENT ? .notFound : .io, "cannot move to \(target): \(String(cString: strerror(errno)))", subject: source.path)
+        }
+        LocalFileSink.syncDirectory(of: to)
+    }
+
     // MARK: Helpers
 
     private func walk(_ directory: String, relative: String?, into found: inout [ObjectInfo]) throws(TableError) {

@@ -22,6 +22,9 @@ public protocol ObjectStore: Sendable {
     func list(under prefix: ObjectKey?) async throws(TableError) -> [ObjectInfo]
     /// Removes an object; removing one that does not exist is not an error.
     func delete(_ key: ObjectKey) async throws(TableError)
+    /// Moves an object to another key (replacing what is there): a rename on a filesystem, a
+    /// copy then a delete on object storage. The target is whole or absent at every moment.
+    func move(_ source: ObjectKey, to target: ObjectKey) async throws(TableError)
 }
 
 extension ObjectStore {

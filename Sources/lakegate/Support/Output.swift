@@ -56,6 +56,21 @@ enum Console {
         FileHandleStandardError.write("\r\u{1B}[2K" + message)
     }
 
+    /// Bytes to standard output, all of them (a closed pipe ends the process quietly).
+    static func writeOut(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let written = Glibc.write(1, raw.baseAddress! + offset, raw.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    exit(errno == EPIPE ? 0 : 1)
+                }
+                offset += written
+            }
+        }
+    }
+
     static func endProgress() {
         guard isTerminal else { return }
         FileHandleStandardError.write("\r\u{1B}[2K")
