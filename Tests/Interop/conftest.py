@@ -48,3 +48,26 @@ def duckdb_connection():
     connection = duckdb.connect()
     yield connection
     connection.close()
+
+
+def duckdb_with_extensions():
+    """A DuckDB connection that loads the 1.5.5 extensions setup.sh placed in .venv (offline)."""
+    import duckdb
+    folder = ROOT / ".venv" / "duckdb-extensions"
+    if not (folder / "v1.5.5" / "linux_amd64" / "ducklake.duckdb_extension").exists():
+        pytest.fail(f"DuckDB extensions not found under {folder}: run scripts/setup.sh")
+    return duckdb.connect(config={
+        "allow_unsigned_extensions": True, "extension_directory": str(folder), "autoinstall_known_extensions": False})
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A throwaway PostgreSQL 15 server for the session (scripts/testenv/postgres.sh)."""
+    started = subprocess.run([str(ROOT / "scripts" / "testenv" / "postgres.sh"), "start", "--owner-pid", str(os.getpid())],
+                             capture_output=True, text=True)
+    if started.returncode != 0:
+        pytest.fail(f"cannot start PostgreSQL: {started.stderr[-2000:]}")
+    values = dict(line.split("=", 1) for line in started.stdout.split() if "=" in line)
+    values = {k: v.strip("'\"") for k, v in values.items()}
+    yield values["PG_TEST_URL"]
+    subprocess.run([str(ROOT / "scripts" / "testenv" / "postgres.sh"), "stop", values["PG_TEST_DIR"]], capture_output=True)
