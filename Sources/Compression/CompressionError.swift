@@ -26,11 +26,15 @@ public struct CompressionError: Error, Sendable, Hashable, CustomStringConvertib
     /// The codec's ``CompressionCodec/name``.
     public var codec: String
     public var message: String
+    /// For a stream that ended before its input did: how many bytes followed its end (some
+    /// writers leave stray bytes that other readers ignore; a caller may retry without them).
+    public var trailingBytes: Int?
 
-    public init(_ code: Code, codec: String, _ message: String) {
+    public init(_ code: Code, codec: String, _ message: String, trailingBytes: Int? = nil) {
         self.code = code
         self.codec = codec
         self.message = message
+        self.trailingBytes = trailingBytes
     }
 
     public var description: String { "\(codec): \(code): \(message)" }

@@ -283,9 +283,9 @@ public final class AvroFileReader {
                     // fastavro ends each deflate block with 3 stray bytes (what is left of
                     // zlib's Adler-32 once it slices the zlib framing off), and Java's and
                     // Python's inflaters ignore bytes after the end of the stream. The
-                    // Compression module rejects them, naming how many there are: retry
+                    // Compression module rejects them, saying how many there are: retry
                     // without them.
-                    guard case .deflate = codec, let extra = Self.trailingByteCount(error), extra > 0, extra < data.count else {
+                    guard case .deflate = codec, let extra = error.trailingBytes, extra > 0, extra < data.count else {
                         throw error
                     }
                     output = try decompressor.decompress(
@@ -309,12 +309,6 @@ public final class AvroFileReader {
             return .success(output)
         }
         return try result.get()
-    }
-
-    /// The number of bytes a `corrupt` error says follow the end of a deflate stream.
-    private static func trailingByteCount(_ error: CompressionError) -> Int? {
-        guard error.message.hasSuffix("trailing bytes after the end of the stream") else { return nil }
-        return Int(error.message.prefix { $0.isNumber })
     }
 
     /// Decodes `n` rows of the current block into the column decoders (fewer when the batch's

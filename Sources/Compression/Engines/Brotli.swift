@@ -59,7 +59,7 @@ final class BrotliDecoder: StreamDecoder {
     func step(_ input: inout UnsafeRawBufferPointer, _ output: inout UnsafeMutableRawBufferPointer) throws(CompressionError) {
         if finished {
             if input.isEmpty { return }
-            throw CompressionError(.corrupt, codec: codecName, "\(input.count) trailing bytes after the end of the stream")
+            throw CompressionError(.corrupt, codec: codecName, "\(input.count) trailing bytes after the end of the stream", trailingBytes: input.count)
         }
         used = true
         if !input.isEmpty { isAtBoundary = false }
@@ -75,7 +75,7 @@ final class BrotliDecoder: StreamDecoder {
             finished = true
             isAtBoundary = true
             if !input.isEmpty {
-                throw CompressionError(.corrupt, codec: codecName, "\(input.count) trailing bytes after the end of the stream")
+                throw CompressionError(.corrupt, codec: codecName, "\(input.count) trailing bytes after the end of the stream", trailingBytes: input.count)
             }
         case BROTLI_DECODER_RESULT_NEEDS_MORE_INPUT, BROTLI_DECODER_RESULT_NEEDS_MORE_OUTPUT:
             isAtBoundary = false

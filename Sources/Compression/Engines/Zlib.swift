@@ -133,7 +133,7 @@ final class ZlibInflater: StreamDecoder {
         if memberEnded {
             if input.isEmpty { return }
             guard multiMember else {
-                throw CompressionError(.corrupt, codec: codecName, "\(input.count) trailing bytes after the end of the stream")
+                throw CompressionError(.corrupt, codec: codecName, "\(input.count) trailing bytes after the end of the stream", trailingBytes: input.count)
             }
             try reset()
         }

@@ -125,6 +125,17 @@ public struct StatisticsCollector: Sendable {
 
 extension ColumnStatistics {
     fileprivate mutating func observeLeaf(_ column: Column, rows: Range<Int>, parentNulls: [Bool]?) {
+        // The common flat cases run over the buffers; the rest take the general path.
+        if parentNulls == nil {
+            switch type {
+            case .int64, .timestamp, .time: return observeIntegers(column, rows: rows, as: Int64.self)
+            case .int32: return observeIntegers(column, rows: rows, as: Int32.self)
+            case .date: return observeIntegers(column, rows: rows, as: Int32.self)
+            case .float64: return observeDoubles(column, rows: rows)
+            case .string, .binary: return observeBytes(column, rows: rows)
+            default: break
+            }
+        }
         var low = minimum
         var high = maximum
         var nan = containsNaN ?? false
@@ -147,6 +158,101 @@ extension ColumnStatistics {
         minimum = low
         maximum = high
         if floating { containsNaN = nan }
+    }
+
+    private mutating func observeIntegers<T: FixedWidthInteger & BitwiseCopyable>(
+        _ column: Column, rows: Range<Int>, as _: T.Type
+    ) {
+        var low = T.max
+        var high = T.min
+        var seen = 0
+        column.withValues(as: T.self) { values in
+            for row in rows where column.validity.map({ $0[row] }) ?? true {
+                let value = values[row]
+                if value < low { low = value }
+                if value > high { high = value }
+                seen += 1
+            }
+        }
+        nullCount += rows.count - seen
+        valueCount += seen
+        guard seen > 0 else { return }
+        let (lowValue, highValue) = (typed(Int64(low)), typed(Int64(high)))
+        if minimum.map({ ValueOrder.less(lowValue, $0) }) ?? true { minimum = lowValue }
+        if maximum.map({ ValueOrder.less($0, highValue) }) ?? true { maximum = highValue }
+    }
+
+    /// An integer of this leaf's type as the `Value` that `Column.value(at:)` would give.
+    private func typed(_ raw: Int64) -> Value {
+        switch type {
+        case .date: return .date(raw)
+        case .timestamp(let unit, let utc): return .timestamp(raw, unit, utc: utc)
+        case .time(let unit): return .time(raw, unit)
+        default: return .int(raw)
+        }
+    }
+
+    private mutating func observeDoubles(_ column: Column, rows: Range<Int>) {
+        var low = Double.infinity
+        var high = -Double.infinity
+        var seen = 0
+        var ordered = 0
+        var nan = containsNaN ?? false
+        column.withValues(as: Double.self) { values in
+            for row in rows where column.validity.map({ $0[row] }) ?? true {
+                let value = values[row]
+                seen += 1
+                if value.isNaN {
+                    nan = true
+                    continue
+                }
+                ordered += 1
+                if value < low { low = value }
+                if value > high { high = value }
+            }
+        }
+        nullCount += rows.count - seen
+        valueCount += seen
+        containsNaN = nan
+        guard ordered > 0 else { return }
+        if minimum.map({ ValueOrder.less(.double(low), $0) }) ?? true { minimum = .double(low) }
+        if maximum.map({ ValueOrder.less($0, .double(high)) }) ?? true { maximum = .double(high) }
+    }
+
+    private mutating func observeBytes(_ column: Column, rows: Range<Int>) {
+        var low: Range<Int>?
+        var high: Range<Int>?
+        var seen = 0
+        column.values.withUnsafeBytes { raw in
+            func bytes(_ range: Range<Int>) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: raw[range]) }
+            for row in rows where column.validity.map({ $0[row] }) ?? true {
+                let range = column.range(at: row)
+                seen += 1
+                if let current = low {
+                    if bytes(range).lexicographicallyPrecedes(bytes(current)) { low = range }
+                } else {
+                    low = range
+                }
+                if let current = high {
+                    if bytes(current).lexicographicallyPrecedes(bytes(range)) { high = range }
+                } else {
+                    high = range
+                }
+            }
+        }
+        nullCount += rows.count - seen
+        valueCount += seen
+        guard let low, let high else { return }
+        let isString = type == .string
+        func make(_ range: Range<Int>) -> Value {
+            column.values.withUnsafeBytes { raw in
+                let bytes = UnsafeRawBufferPointer(rebasing: raw[range])
+                return isString ? .string(String(decoding: bytes, as: UTF8.self)) : .binary(Array(bytes))
+            }
+        }
+        let (lowValue, highValue) = (make(low), make(high))
+        if minimum.map({ ValueOrder.less(lowValue, $0) }) ?? true { minimum = lowValue }
+        if maximum.map({ ValueOrder.less($0, highValue) }) ?? true { maximum = highValue }
     }
 
     static func ordered(_ type: DataType) -> Bool {

@@ -150,11 +150,16 @@ struct TablesAppendCommand: AsyncParsableCommand {
                     }
                 }
                 guard let append else { throw CommandError(message: "no rows to append") }
+                let clock = ContinuousClock()
+                let started = clock.now
                 let outcome = try await append.commit(idempotencyKey: idempotencyKey, message: message)
+                let commitMilliseconds = (clock.now - started).milliseconds
                 try badRecords.commit()
                 switch outcome {
                 case .committed(let snapshot, let files, let rows):
-                    print("committed snapshot \(snapshot) to \(table): \(rows) rows in \(files) files, \(badRecords.count) rejected")
+                    print(
+                        "committed snapshot \(snapshot) to \(table): \(rows) rows in \(files) files, \(badRecords.count) rejected "
+                            + "(commit \(String(format: "%.2f", commitMilliseconds)) ms)")
                 case .alreadyCommitted(let snapshot):
                     print("already committed as snapshot \(snapshot) (idempotency key \(idempotencyKey ?? "")): nothing changed")
                 }
@@ -345,5 +350,12 @@ struct TablesDropCommand: AsyncParsableCommand {
             Console.note("dropped \(try target.identifier())")
             await catalog.close()
         }
+    }
+}
+
+extension Duration {
+    var milliseconds: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) * 1000 + Double(attoseconds) / 1e15
     }
 }
