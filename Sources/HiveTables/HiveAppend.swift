@@ -68,7 +68,10 @@ final class HiveAppend: TableAppend {
         let files = try await writer.finish()
         let rows = files.reduce(0) { $0 + $1.recordCount }
         if let idempotencyKey, let earlier = try await catalog.readCommits(table).first(where: { $0.idempotencyKey == idempotencyKey }) {
+            // The job committed before (perhaps an attempt that died before moving its files:
+            // they are moved now).
             for file in files { try await store.delete(file.key) }
+            try await catalog.finishMoves(earlier)
             return .alreadyCommitted(snapshot: earlier.sequence)
         }
         let sequence = Int64(Date().timeIntervalSince1970 * 1_000_000)

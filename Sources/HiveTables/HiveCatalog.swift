@@ -184,12 +184,22 @@ public final class HiveCatalog: TableCatalog {
     }
 
     /// Finishes the moves of commits whose record exists (a writer died after committing).
-    /// Records younger than a minute belong to writers still at work.
+    /// Records younger than a minute belong to writers still at work (a retry of the same job
+    /// finishes its own record at once: `finishMoves`).
     func rollForward(_ table: TableIdentifier) async throws(TableError) {
         let settled = Date().timeIntervalSince1970 - 60
         for record in try await readCommits(table) where record.timestamp < settled {
-            for (staged, final) in record.moves where try await store.info(staged) != nil {
+            try await finishMoves(record)
+        }
+    }
+
+    /// Moves a committed record's files into place; a file someone else moved meanwhile is done.
+    func finishMoves(_ record: CommitRecord) async throws(TableError) {
+        for (staged, final) in record.moves where try await store.info(staged) != nil {
+            do {
                 try await store.move(staged, to: final)
+            } catch where error.code == .notFound {
+                continue
             }
         }
     }
