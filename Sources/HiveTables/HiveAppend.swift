@@ -51,6 +51,13 @@ final class HiveAppend: TableAppend {
 
     static func conform(_ batch: RecordBatch, to schema: Schema) throws(TableError) -> RecordBatch {
         if batch.schema.fields.map(\.name) == schema.fields.map(\.name) { return batch }
+        // Files already written have the schema the append started with: a column that shows
+        // up later would be lost, so it is refused (append such inputs in a later commit).
+        if let extra = batch.schema.fields.first(where: { schema[$0.name] == nil }) {
+            throw TableError(
+                .unsupported,
+                "column '\(extra.name)' appeared after the append started; a Hive table takes new columns in a new append")
+        }
         let columns = schema.fields.map { field -> Column in
             if let index = batch.schema.index(of: field.name) { return batch.columns[index] }
             return Column.nulls(field.type, count: batch.rowCount)
