@@ -19,6 +19,7 @@ import PackageDescription
 //   Iceberg         Iceberg v2 metadata JSON, manifests and manifest lists (Avro), partition transforms
 //   Tables          the table layer shared by every format: object stores (local now), data files
 //                   with statistics, partitioned writing, table names, lake locations
+//   IcebergTables   Iceberg v2 tables in a SQL catalog (pyiceberg's SqlCatalog tables), SQLite or PostgreSQL
 //   HiveTables      plain Hive-partitioned Parquet folders, exactly-once by commit records
 //   DataGenerators  deterministic realistic data (events, vehicles, CSV) for demos and benchmarks
 //   lakegate        the command line (composition only)
@@ -92,6 +93,10 @@ let package = Package(
             name: "HiveTables",
             dependencies: ["Tables", "Columnar", "Parquet", "LakegateCore"],
             swiftSettings: swiftSettings),
+        .target(
+            name: "IcebergTables",
+            dependencies: ["Iceberg", "Tables", "Database", "Columnar", "Parquet", "LakegateCore", "Avro"],
+            swiftSettings: swiftSettings),
         .executableTarget(
             name: "lakegate",
             dependencies: [
@@ -117,5 +122,8 @@ let package = Package(
         .testTarget(name: "DatabaseTests", dependencies: ["Database"]),
         .testTarget(
             name: "IcebergTests", dependencies: ["Iceberg", "Columnar", "Avro", "LakegateCore"], exclude: ["Fixtures"]),
+        .testTarget(
+            name: "IcebergTablesTests",
+            dependencies: ["IcebergTables", "Iceberg", "Tables", "Database", "Columnar", "Parquet", "LakegateCore"]),
     ]
 )
