@@ -101,7 +101,7 @@ let package = Package(
             name: "lakegate",
             dependencies: [
                 "Parquet", "Columnar", "LakegateCore", "StorageLocal", "FileFormats", "JSONFormat", "CSVFormat", "Avro",
-                "DataGenerators", "Tables", "HiveTables",
+                "DataGenerators", "Tables", "HiveTables", "IcebergTables",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings),

@@ -3,6 +3,7 @@ import Columnar
 import FileFormats
 import Foundation
 import HiveTables
+import IcebergTables
 import LakegateCore
 import Parquet
 import Tables
@@ -69,8 +70,10 @@ enum CatalogFactory {
         switch location.format {
         case .hive:
             return HiveCatalog(location: location, store: store)
-        case .ducklake, .iceberg:
-            throw CommandError(message: "\(location.format.rawValue) lakes are not available in this build yet; use hive:DIR")
+        case .iceberg:
+            return try await IcebergCatalog.open(location: location, store: store, catalogName: catalogName)
+        case .ducklake:
+            throw CommandError(message: "ducklake lakes are not available in this build yet; use iceberg: or hive:")
         }
     }
 }
