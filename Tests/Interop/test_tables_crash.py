@@ -47,8 +47,15 @@ def scanned_ids(lake_args):
     return sorted(json.loads(line)["id"] for line in result.stdout.decode().splitlines())
 
 
-def test_hive_appends_survive_kills(tmp_path):
-    lake_args = ["--lake", f"hive:{tmp_path / 'lake'}"]
+LAKES = {
+    "hive": lambda tmp: ["--lake", f"hive:{tmp / 'lake'}"],
+    "iceberg-sqlite": lambda tmp: ["--lake", f"iceberg:sqlite:{tmp / 'catalog.sqlite'}"],
+}
+
+
+@pytest.mark.parametrize("kind", sorted(LAKES))
+def test_appends_survive_kills(kind, tmp_path):
+    lake_args = LAKES[kind](tmp_path)
     kills = killed_then_retried(lake_args, tmp_path)
     assert kills > 0
     assert scanned_ids(lake_args) == list(range(12 * 2000))
