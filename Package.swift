@@ -19,6 +19,7 @@ import PackageDescription
 //   Iceberg         Iceberg v2 metadata JSON, manifests and manifest lists (Avro), partition transforms
 //   Tables          the table layer shared by every format: object stores (local now), data files
 //                   with statistics, partitioned writing, table names, lake locations
+//   DuckLake        DuckLake 1.0 tables (the catalog DuckDB 1.5.5 writes) over Database and Tables
 //   IcebergTables   Iceberg v2 tables in a SQL catalog (pyiceberg's SqlCatalog tables), SQLite or PostgreSQL
 //   HiveTables      plain Hive-partitioned Parquet folders, exactly-once by commit records
 //   DataGenerators  deterministic realistic data (events, vehicles, CSV) for demos and benchmarks
@@ -97,6 +98,10 @@ let package = Package(
             name: "IcebergTables",
             dependencies: ["Iceberg", "Tables", "Database", "Columnar", "Parquet", "LakegateCore", "Avro"],
             swiftSettings: swiftSettings),
+        .target(
+            name: "DuckLake",
+            dependencies: ["Tables", "Database", "Columnar", "Parquet", "LakegateCore"],
+            swiftSettings: swiftSettings),
         .executableTarget(
             name: "lakegate",
             dependencies: [
@@ -120,6 +125,8 @@ let package = Package(
         .testTarget(name: "HiveTablesTests", dependencies: ["HiveTables", "Tables", "Columnar", "Parquet"]),
         .testTarget(name: "TablesTests", dependencies: ["Tables", "Columnar", "Parquet", "LakegateCore"]),
         .testTarget(name: "DatabaseTests", dependencies: ["Database"]),
+        .testTarget(
+            name: "DuckLakeTests", dependencies: ["DuckLake", "Tables", "Database", "Columnar", "Parquet", "LakegateCore"]),
         .testTarget(
             name: "IcebergTests", dependencies: ["Iceberg", "Columnar", "Avro", "LakegateCore"], exclude: ["Fixtures"]),
         .testTarget(

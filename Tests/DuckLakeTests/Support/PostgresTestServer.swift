@@ -1,0 +1,100 @@
+import Foundation
+import Testing
+
+/// A throwaway PostgreSQL 15 server for one test suite, started by scripts/testenv/postgres.sh
+/// (initdb in a temp folder, 127.0.0.1, a free port, trust auth except for
+/// `lakegate_password_user`) and stopped with everything deleted when the suite ends.
+///
+///     @Suite(.postgresServer) struct MyTests {
+///         @Test func something() async throws { let url = try PostgresTestServer.current.url }
+///     }
+///
+/// When the PostgreSQL binaries are missing the suite fails with the script's message: a test
+/// that silently skipped would hide a broken CI machine. Copy this file and TestProcess.swift to
+/// reuse it elsewhere.
+struct PostgresTestServer: Sendable {
+    /// postgresql://postgres@127.0.0.1:PORT/postgres?sslmode=disable
+    let url: String
+    let port: Int
+    let directory: String
+    /// Where the server's Unix socket lives (the host for a libpq key=value string).
+    var socketDirectory: String { directory + "/socket" }
+
+    /// The role whose login needs a password (scram-sha-256 over TCP).
+    static let passwordRole = "lakegate_password_user"
+
+    @TaskLocal static var running: PostgresTestServer?
+
+    /// The server of the enclosing `.postgresServer` suite.
+    static var current: PostgresTestServer {
+        get throws {
+            guard let running else {
+                throw TestServerError(message: "no PostgreSQL test server: mark the suite with @Suite(.postgresServer)")
+            }
+            return running
+        }
+    }
+
+    static func start() throws -> PostgresTestServer {
+        let output = try runScript(["start", "--owner-pid", String(getpid())])
+        var values: [String: String] = [:]
+        for line in output.split(separator: "\n") {
+            let parts = line.split(separator: "=", maxSplits: 1)
+            if parts.count == 2 { values[String(parts[0])] = String(parts[1]).trimmingCharacters(in: CharacterSet(charactersIn: "'")) }
+        }
+        guard let url = values["PG_TEST_URL"], let port = values["PG_TEST_PORT"].flatMap(Int.init),
+            let directory = values["PG_TEST_DIR"]
+        else {
+            throw TestServerError(message: "scripts/testenv/postgres.sh start printed no server: \(output)")
+        }
+        return PostgresTestServer(url: url, port: port, directory: directory)
+    }
+
+    func stop() {
+        _ = try? Self.runScript(["stop", directory])
+    }
+
+    /// A URL for another role or database on this server.
+    func url(user: String, password: String? = nil, database: String = "postgres") -> String {
+        let credentials = password.map { "\(user):\($0)" } ?? user
+        return "postgresql://\(credentials)@127.0.0.1:\(port)/\(database)?sslmode=disable"
+    }
+
+    static let script = URL(fileURLWithPath: #filePath)  // Tests/DatabaseTests/Support/this file
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("scripts/testenv/postgres.sh")
+
+    private static func runScript(_ arguments: [String]) throws -> String {
+        let result = try TestProcess.run("/bin/bash", [script.path] + arguments)
+        // No exit code: the child was reaped elsewhere; judge by its output then.
+        guard result.exitCode == 0 || (result.exitCode == nil && !result.output.isEmpty) else {
+            throw TestServerError(
+                message: "scripts/testenv/postgres.sh \(arguments.first ?? "") failed (exit \(result.exitCode.map(String.init) ?? "?")): \(result.errors)")
+        }
+        return result.output
+    }
+}
+
+struct TestServerError: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
+}
+
+/// Starts one server around a whole suite and publishes it in `PostgresTestServer.running`.
+struct PostgresServerTrait: SuiteTrait, TestScoping {
+    var isRecursive: Bool { false }
+
+    func provideScope(
+        for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void
+    ) async throws {
+        let server = try PostgresTestServer.start()
+        defer { server.stop() }
+        try await PostgresTestServer.$running.withValue(server) {
+            try await function()
+        }
+    }
+}
+
+extension Trait where Self == PostgresServerTrait {
+    static var postgresServer: Self { PostgresServerTrait() }
+}
