@@ -44,7 +44,7 @@ extension IcebergCatalog {
         do {
             for group in chosen {
                 for file in group {
-                    for batch in try await readDataFile(file.filePath, schema: columnar, table: table) {
+                    try await forEachBatch(ofDataFile: file.filePath, schema: columnar, table: table) { batch throws(TableError) in
                         try await writer.write(batch)
                     }
                 }

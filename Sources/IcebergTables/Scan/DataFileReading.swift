@@ -4,24 +4,33 @@ import Parquet
 public import Tables
 
 extension IcebergCatalog {
-    /// Reads a data file of the table into batches of `schema` (the table's Columnar schema):
-    /// columns matched by field id, widened as the schema evolved, missing ones null.
-    func readDataFile(_ url: String, schema: Schema, table: TableIdentifier) async throws(TableError) -> [RecordBatch] {
+    /// Reads a data file of the table batch by batch, each mapped onto `schema` (the table's
+    /// Columnar schema): columns matched by field id, widened as the schema evolved, missing
+    /// ones null.
+    func forEachBatch(
+        ofDataFile url: String, schema: Schema, table: TableIdentifier,
+        _ body: (RecordBatch) async throws(TableError) -> Void
+    ) async throws(TableError) {
         let key = try files.key(url)
         let source = try await store.reader(for: key)
-        var out: [RecordBatch] = []
+        let reader: ParquetFileReader
+        var batches: ParquetBatchReader
         do {
-            let reader = try ParquetFileReader(source: source, path: url)
-            var batches = try reader.batches()
-            while let batch = try batches.next() {
-                out.append(try BatchConversion.project(batch, onto: schema, table: table.description))
-            }
-        } catch let error as TableError {
-            throw error
+            reader = try ParquetFileReader(source: source, path: url)
+            batches = try reader.batches()
         } catch {
             throw TableError(.corrupt, "cannot read the data file: \(error)", subject: url)
         }
-        return out
+        while true {
+            let next: RecordBatch?
+            do {
+                next = try batches.next()
+            } catch {
+                throw TableError(.corrupt, "cannot read the data file: \(error)", subject: url)
+            }
+            guard let batch = next else { return }
+            try await body(try BatchConversion.project(batch, onto: schema, table: table.description))
+        }
     }
 
     /// Every row of the table's current snapshot (or of the files a filter may match: the
@@ -31,7 +40,7 @@ extension IcebergCatalog {
         let plan = try await plan(table, filter: filter)
         var out: [RecordBatch] = []
         for task in plan.tasks {
-            out += try await readDataFile(task.url, schema: plan.schema, table: table)
+            try await forEachBatch(ofDataFile: task.url, schema: plan.schema, table: table) { out.append($0) }
         }
         return out
     }

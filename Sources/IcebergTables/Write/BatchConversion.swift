@@ -12,7 +12,11 @@ enum BatchConversion {
         columns.reserveCapacity(target.fields.count)
         for field in target.fields {
             if let index = batch.schema.index(of: field.name) {
-                columns.append(try cast(batch.columns[index], to: field.type, path: field.name, table: table))
+                let column = try cast(batch.columns[index], to: field.type, path: field.name, table: table)
+                guard field.nullable || column.nullCount == 0 else {
+                    throw TableError(.invalidArgument, "the required column \(field.name) holds nulls", subject: table)
+                }
+                columns.append(column)
             } else {
                 guard field.nullable else {
                     throw TableError(.invalidArgument, "the required column \(field.name) is missing", subject: table)

@@ -116,6 +116,9 @@ final class IcebergAppend: TableAppend {
 
     func commit(idempotencyKey: String?, message: String?) async throws(TableError) -> CommitOutcome {
         guard state == .open else { throw TableError(.invalidArgument, "the append is over", subject: table.description) }
+        if let key = idempotencyKey, key.isEmpty || key.utf8.count > 1000 {
+            throw TableError(.invalidArgument, "an idempotency key has 1 to 1000 bytes", subject: table.description)
+        }
         var written = finished
         if let open = writer {
             do {
