@@ -94,6 +94,7 @@ extension DuckLakeCatalog {
             try await connection.execute(
                 "INSERT INTO ducklake_schema_versions (begin_snapshot, schema_version, table_id) VALUES (?, ?, ?)",
                 [.integer(newSnapshot), .integer(schemaVersion), tableId])
+            try await createInlinedTable(connection, table: table.id, schemaVersion: schemaVersion, schema: commit.schema)
         }
 
         let stats = try await connection.queryFirst(
@@ -132,6 +133,39 @@ extension DuckLakeCatalog {
         }
         _ = subject
         return .committed(snapshot: newSnapshot, files: files.count, rows: Int(addedRows))
+    }
+
+    /// DuckDB inlines small inserts into the inlined-data table of the table's latest schema
+    /// version it knows of, and creates one with each schema change. A table that has such
+    /// tables gets one for the new version here too, as DuckDB's ALTER would create it;
+    /// otherwise DuckDB would inline rows of the new schema into the old table's columns.
+    /// (A table without any is left so: DuckDB creates the first when it needs one.)
+    static nonisolated(nonsending) func createInlinedTable(
+        _ connection: any SQLConnection, table: Int64, schemaVersion: Int64, schema: Schema
+    ) async throws {
+        guard
+            try await connection.queryFirst(
+                "SELECT table_name FROM ducklake_inlined_data_tables WHERE table_id = ? LIMIT 1", [.integer(table)]) != nil
+        else { return }
+        let name = "ducklake_inlined_data_\(table)_\(schemaVersion)"
+        var columns = ["row_id BIGINT", "begin_snapshot BIGINT", "end_snapshot BIGINT"]
+        for field in schema.fields {
+            let type = DuckLakeTypes.inlinedColumnType(try DuckLakeTypes.name(of: field.type), dialect: connection.dialect)
+            columns.append(identifier(field.name) + " " + type)
+        }
+        try await connection.execute("CREATE TABLE IF NOT EXISTS \(name)(\(columns.joined(separator: ", ")))")
+        try await connection.execute(
+            "INSERT INTO ducklake_inlined_data_tables (table_id, table_name, schema_version) VALUES (?, ?, ?)",
+            [.integer(table), .text(name), .integer(schemaVersion)])
+    }
+
+    /// A column name as DuckDB writes it in DDL: bare when it is a plain lower-case word.
+    private static func identifier(_ name: String) -> String {
+        let plain = name.utf8.enumerated().allSatisfy { index, byte in
+            (byte >= 0x61 && byte <= 0x7A) || byte == 0x5F || (index > 0 && byte >= 0x30 && byte <= 0x39)
+        }
+        let reserved: Set<String> = ["select", "from", "where", "order", "group", "table", "user", "default", "limit", "offset", "check", "column", "primary", "key", "references", "all", "and", "or", "not", "null", "true", "false", "as", "by", "desc", "asc", "case", "when", "then", "else", "end", "in", "is", "on", "to", "with", "union", "distinct", "having", "create", "unique", "foreign", "constraint", "between", "like", "into", "values", "join"]
+        return plain && !name.isEmpty && !reserved.contains(name) ? name : quoted(name)
     }
 
     /// Commits between the table's read and now: which ones this append can go after.

@@ -1,4 +1,5 @@
 import Columnar
+import Database
 import Tables
 
 /// DuckLake's type names (`int64`, `varchar`, `timestamptz`, `decimal(10,2)`, `list`, …) and
@@ -118,6 +119,38 @@ enum DuckLakeTypes {
             return true
         default:
             return false
+        }
+    }
+
+    /// The column type DuckDB gives a column of DuckLake type `name` in an inlined-data table
+    /// (`ducklake_inlined_data_<table>_<version>`), per catalog database, as DuckDB 1.5.5
+    /// creates them: SQLite keeps integers and booleans as BIGINT, blobs as BLOB, the rest as
+    /// text; PostgreSQL has native types but keeps strings as BYTEA and times as text.
+    static func inlinedColumnType(_ name: String, dialect: SQLDialect) -> String {
+        let lowered = name.lowercased()
+        switch dialect {
+        case .sqlite:
+            switch lowered {
+            case "boolean", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32": return "BIGINT"
+            case "blob": return "BLOB"
+            default: return "VARCHAR"
+            }
+        case .postgres:
+            switch lowered {
+            case "int64", "uint32": return "BIGINT"
+            case "int32", "uint8", "uint16": return "INTEGER"
+            case "int16", "int8": return "SMALLINT"
+            case "boolean": return "BOOLEAN"
+            case "float32": return "REAL"
+            case "float64": return "DOUBLE PRECISION"
+            case "varchar", "json", "blob": return "BYTEA"
+            case "uuid": return "UUID"
+            case "time": return "TIME"
+            case "interval": return "INTERVAL"
+            default:
+                if lowered.hasPrefix("decimal(") { return "NUMERIC" + lowered.dropFirst("decimal".count) }
+                return "VARCHAR"
+            }
         }
     }
 

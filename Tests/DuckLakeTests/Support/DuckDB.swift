@@ -35,12 +35,34 @@ enum DuckDB {
         for query in spec['queries']:
             rows = con.execute(query).fetchall()
             out.append([[None if v is None else str(v) for v in row] for row in rows])
+        # A filter: DuckDB's filtered scan (pruned by DuckLake's statistics and partitions)
+        # beside the unfiltered scan filtered here in Python, as sorted ids.
+        import datetime, decimal, operator, uuid
+        ops = {'=': operator.eq, '!=': operator.ne, '<': operator.lt, '<=': operator.le, '>': operator.gt, '>=': operator.ge}
+        for f in spec.get('filters', []):
+            literal = eval(f['py'])
+            filtered = sorted(r[0] for r in con.execute(
+                f"SELECT id FROM {f['table']} WHERE {f['column']} {f['op']} {f['sql']}").fetchall())
+            everything = con.execute(f"SELECT id, {f['column']} FROM {f['table']}").fetchall()
+            expected = sorted(r[0] for r in everything if r[1] is not None and ops[f['op']](r[1], literal))
+            out.append([[str(i) for i in filtered], [str(i) for i in expected]])
         print(json.dumps(out))
         """#
 
     /// `catalog` as DuckLake's ATTACH takes it: `sqlite:/path` or `postgres:host=… dbname=…`.
+    /// A predicate for DuckDB's filtered scan and the same in Python (`py` evaluates to the
+    /// literal: `datetime.date(2024, 1, 2)`, `decimal.Decimal('1.5')`).
+    struct Filter {
+        var table: String
+        var column: String
+        var op: String
+        var sql: String
+        var py: String
+    }
+
     static func run(
-        catalog: String, dataPath: String, statements: [String] = [], queries: [String] = [], inlining: Int? = nil
+        catalog: String, dataPath: String, statements: [String] = [], queries: [String] = [], filters: [Filter] = [],
+        inlining: Int? = nil
     ) throws -> [[[String?]]] {
         guard FileManager.default.isExecutableFile(atPath: python) else {
             throw Failure(description: "\(python) is missing: run scripts/setup.sh (DuckDB 1.5.5 and its extensions)")
@@ -55,6 +77,7 @@ enum DuckDB {
             "extensions": extensions, "backend": catalog.hasPrefix("postgres:") ? "postgres" : "sqlite",
             "catalog": catalog, "data_path": dataPath.hasSuffix("/") ? dataPath : dataPath + "/",
             "statements": statements, "queries": queries,
+            "filters": filters.map { ["table": $0.table, "column": $0.column, "op": $0.op, "sql": $0.sql, "py": $0.py] },
         ]
         if let inlining { spec["inlining"] = inlining }
         try JSONSerialization.data(withJSONObject: spec).write(to: URL(fileURLWithPath: specPath))
