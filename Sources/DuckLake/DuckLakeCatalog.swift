@@ -27,9 +27,12 @@ public final class DuckLakeCatalog: TableCatalog {
     var dialect: SQLDialect { database.dialect }
 
     struct RetryPolicy: Sendable {
-        var attempts = 12
+        var attempts = 20
         var firstDelay: Duration = .milliseconds(5)
-        var maxDelay: Duration = .milliseconds(500)
+        var maxDelay: Duration = .seconds(1)
+        /// PostgreSQL: take an advisory lock first so Lakegate's writers queue (tests turn
+        /// it off to exercise the retries).
+        var serializesCommits = true
     }
 
     /// Opens the lake at `location` (a `ducklake:` location), creating an empty DuckLake
@@ -76,7 +79,7 @@ public final class DuckLakeCatalog: TableCatalog {
     /// Opens a lake over an open catalog database (tests wrap the database to inject faults).
     package static func open(
         database: any SQLDatabase, location: LakeLocation, store: any ObjectStore, author: String?,
-        retryAttempts: Int? = nil
+        retryAttempts: Int? = nil, serializesCommits: Bool = true
     ) async throws(TableError) -> DuckLakeCatalog {
         let dataPath = store.rootURL.hasPrefix("file://") ? String(store.rootURL.dropFirst("file://".count)) : store.rootURL
         let metadata = try await bootstrap(database, dataPath: dataPath)
@@ -90,6 +93,7 @@ public final class DuckLakeCatalog: TableCatalog {
         }
         var retry = RetryPolicy()
         if let retryAttempts { retry.attempts = retryAttempts }
+        retry.serializesCommits = serializesCommits
         return DuckLakeCatalog(
             location: location, database: database, store: store, author: author,
             dataPath: metadata["data_path"] ?? dataPath, retry: retry)
@@ -115,7 +119,7 @@ public final class DuckLakeCatalog: TableCatalog {
             try await database.transaction { connection in
                 if connection.dialect == .postgres {
                     // Serialises concurrent first opens (the SQLite side has BEGIN IMMEDIATE).
-                    _ = try await connection.query("SELECT pg_advisory_xact_lock(7745201831)")
+                    _ = try await connection.query("SELECT pg_advisory_xact_lock(\(Self.commitLockKey))")
                 }
                 let exists = try await connection.queryFirst(
                     CatalogDDL.existsQuery(connection.dialect), [.text("ducklake_metadata")]) != nil

@@ -21,7 +21,15 @@ extension DuckLakeCatalog {
         while true {
             let failure: DatabaseError
             do {
-                return try await database.transaction { connection in try await body(connection) }
+                return try await database.transaction { connection in
+                    if connection.dialect == .postgres && retry.serializesCommits {
+                        // Lakegate's writers queue here instead of colliding on the snapshot id
+                        // (as BEGIN IMMEDIATE makes them on SQLite); other writers (DuckDB)
+                        // still collide, and the loop retries those.
+                        _ = try await connection.query("SELECT pg_advisory_xact_lock(\(DuckLakeCatalog.commitLockKey))")
+                    }
+                    return try await body(connection)
+                }
             } catch let error as TableError {
                 throw error
             } catch let error as DatabaseError {
@@ -66,6 +74,10 @@ extension DuckLakeCatalog {
             "the connection died during COMMIT and the catalog could not be read since, so whether the commit landed is unknown (\(cause)); last error: \(lastError?.description ?? "none")",
             subject: subject)
     }
+
+    /// The PostgreSQL advisory lock that serialises Lakegate's commits to a lake (and its
+    /// first initialisation).
+    static let commitLockKey: Int64 = 7_745_201_831
 
     /// Exponential backoff with jitter: two writers that collided do not collide again.
     func backoff(_ attempt: Int) -> Duration {
