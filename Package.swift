@@ -106,7 +106,7 @@ let package = Package(
             name: "lakegate",
             dependencies: [
                 "Parquet", "Columnar", "LakegateCore", "StorageLocal", "FileFormats", "JSONFormat", "CSVFormat", "Avro",
-                "DataGenerators", "Tables", "HiveTables", "IcebergTables",
+                "DataGenerators", "Tables", "HiveTables", "IcebergTables", "DuckLake",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings),

@@ -50,6 +50,7 @@ def scanned_ids(lake_args):
 LAKES = {
     "hive": lambda tmp: ["--lake", f"hive:{tmp / 'lake'}"],
     "iceberg-sqlite": lambda tmp: ["--lake", f"iceberg:sqlite:{tmp / 'catalog.sqlite'}"],
+    "ducklake-sqlite": lambda tmp: ["--lake", f"ducklake:sqlite:{tmp / 'catalog.sqlite'}"],
 }
 
 

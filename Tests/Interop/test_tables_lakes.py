@@ -69,7 +69,7 @@ def postgres_to_libpq(url):
     return f"host={parsed.hostname} port={parsed.port} dbname={parsed.path.lstrip('/')} user={parsed.username or 'postgres'}"
 
 
-LAKES = ["iceberg-sqlite", "iceberg-postgres"]
+LAKES = ["ducklake-sqlite", "ducklake-postgres", "iceberg-sqlite", "iceberg-postgres"]
 
 
 @pytest.fixture
@@ -111,7 +111,7 @@ def test_append_is_read_exactly_by_outside_readers(lake, tmp_path):
     assert ids == [r[0] for r in everything if r[1] == "click"]
 
 
-@pytest.mark.parametrize("lake", ["iceberg-sqlite"], indirect=True)
+@pytest.mark.parametrize("lake", ["ducklake-sqlite", "iceberg-sqlite"], indirect=True)
 def test_idempotency_compaction_and_expiry_keep_the_rows(lake, tmp_path):
     kind, lake_args = lake
     for n in range(4):

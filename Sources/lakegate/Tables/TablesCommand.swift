@@ -1,5 +1,6 @@
 import ArgumentParser
 import Columnar
+import DuckLake
 import FileFormats
 import Foundation
 import HiveTables
@@ -73,7 +74,7 @@ enum CatalogFactory {
         case .iceberg:
             return try await IcebergCatalog.open(location: location, store: store, catalogName: catalogName)
         case .ducklake:
-            throw CommandError(message: "ducklake lakes are not available in this build yet; use iceberg: or hive:")
+            return try await DuckLakeCatalog.open(location: location, store: store, author: "lakegate")
         }
     }
 }
