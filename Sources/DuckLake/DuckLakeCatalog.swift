@@ -91,6 +91,13 @@ public final class DuckLakeCatalog: TableCatalog {
         if metadata["encrypted"] == "true" {
             throw TableError(.unsupported, "encrypted DuckLakes are not supported")
         }
+        // Paths in the catalog are relative to the recorded data path: files written to another
+        // folder would be invisible to DuckDB (and the lake's files invisible to us).
+        if let recorded = metadata["data_path"], trimmedSlashes(recorded) != trimmedSlashes(dataPath) {
+            throw TableError(
+                .invalidArgument,
+                "this lake keeps its data files in \(recorded) (ducklake_metadata.data_path), not in \(dataPath): pass that folder as the data path")
+        }
         var retry = RetryPolicy()
         if let retryAttempts { retry.attempts = retryAttempts }
         retry.serializesCommits = serializesCommits
@@ -469,6 +476,12 @@ public final class DuckLakeCatalog: TableCatalog {
             try await connection.execute(sql, binds)
         }
     }
+}
+
+private func trimmedSlashes(_ path: String) -> Substring {
+    var text = Substring(path)
+    while text.count > 1 && text.hasSuffix("/") { text = text.dropLast() }
+    return text
 }
 
 extension Array {

@@ -291,6 +291,19 @@ import Testing
         }
     }
 
+    @Test func aLakeOpensOnlyWithItsOwnDataPath() async throws {
+        try await withLake { lake in
+            await (try await lake.open()).close()
+            let elsewhere = try LocalObjectStore(root: lake.directory + "/elsewhere")
+            await expectTableError(.invalidArgument) {
+                _ = try await DuckLakeCatalog.open(location: lake.location, store: elsewhere, author: nil)
+            }
+            // A catalog of another version is refused, not rewritten.
+            _ = try await lake.sql("UPDATE ducklake_metadata SET value = '0.3' WHERE key = 'version'")
+            await expectTableError(.unsupported) { _ = try await lake.open() }
+        }
+    }
+
     @Test func createTableIsIdempotentAndNamespacesAreSchemas() async throws {
         try await withLake { lake in
             let catalog = try await lake.open()
