@@ -247,6 +247,12 @@ import Testing
                 queries: [query, "SELECT COUNT(*) FROM ducklake_list_files('lake', 'events')"])
             #expect(afterCompaction[0] == before)
             #expect(afterCompaction[1] == [["4"]])
+            // Older snapshots still read the merged files (time travel), until expiry.
+            let compactedAt = try #require(compaction.snapshot)
+            let travel = try DuckDB.query(
+                catalog: "sqlite:\(lake.catalogPath)", dataPath: lake.dataPath,
+                "SELECT COUNT(*) FROM events AT (VERSION => \(compactedAt - 1))")
+            #expect(travel == [["200"]])
             let expiry = try await catalog.expireSnapshots(table, olderThan: 0)
             #expect(expiry.filesDeleted == filesBefore)
             let afterExpiry = try DuckDB.query(catalog: "sqlite:\(lake.catalogPath)", dataPath: lake.dataPath, query)
@@ -301,6 +307,41 @@ import Testing
                 if case .int(let v) = row[0] { String(v) } else { nil }
             }
             #expect(counted[1].map { $0[0] } == mine)
+            await catalog.close()
+        }
+    }
+
+    @Test func duckDBCompactsOurFilesAndOurExpiryDeletesWhatItScheduled() async throws {
+        try await withLake { lake in
+            let catalog = try await lake.open()
+            let table = try TableIdentifier(name: "events")
+            let schema = Self.eventSchema
+            try await catalog.createTable(table, schema: schema, partitionBy: [])
+            for chunk in 0..<4 {
+                let append = try await catalog.beginAppend(table, schema: schema)
+                try await append.write(try makeBatch(schema, (chunk * 25..<(chunk * 25 + 25)).map(Self.eventRow)))
+                _ = try await append.commit(idempotencyKey: nil, message: nil)
+            }
+            let query = Self.dumpQuery("events", schema)
+            let result = try DuckDB.run(
+                catalog: "sqlite:\(lake.catalogPath)", dataPath: lake.dataPath,
+                statements: ["CALL ducklake_merge_adjacent_files('lake')"],
+                queries: [query, "SELECT COUNT(*) FROM __ducklake_metadata_lake.ducklake_files_scheduled_for_deletion"])
+            #expect(result[0].count == 100)
+            #expect(result[1] == [["4"]])
+            // We read DuckDB's merged file (row ids and snapshots inside it), append after it.
+            let (readSchema, rows, plan) = try await scanRows(catalog, table)
+            #expect(plan.tasks.count == 1)
+            #expect(Self.expectedDump(sortedById(rows), readSchema) == result[0])
+            let append = try await catalog.beginAppend(table, schema: schema)
+            try await append.write(try makeBatch(schema, (100..<110).map(Self.eventRow)))
+            _ = try await append.commit(idempotencyKey: nil, message: nil)
+            let expiry = try await catalog.expireSnapshots(table, olderThan: 0)
+            #expect(expiry.filesDeleted == 4)
+            #expect(lake.parquetFiles().count == 2)
+            let after = try DuckDB.query(
+                catalog: "sqlite:\(lake.catalogPath)", dataPath: lake.dataPath, "SELECT COUNT(*), COUNT(DISTINCT rowid) FROM events")
+            #expect(after == [["110", "110"]])
             await catalog.close()
         }
     }
