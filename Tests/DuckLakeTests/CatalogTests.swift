@@ -111,6 +111,9 @@ import Testing
                 "1:id:int64:-:-", "2:n:int32:3:-", "2:n:int64:-:-", "3:f:float32:3:-", "3:f:float64:-:-", "4:tag:varchar:-:-",
                 "5:point:struct:-:-", "6:x:int32:-:5", "7:y:int32:-:5",
             ])
+            // The older rows are null in the new columns, and the table statistics say so.
+            let nulls = try await lake.sql("SELECT column_id, contains_null FROM ducklake_table_column_stats WHERE column_id >= 4 ORDER BY column_id")
+            #expect(try nulls.map { try $0.bool(1) } == [true, true, true])
             let versions = try await lake.sql("SELECT begin_snapshot, schema_version, table_id FROM ducklake_schema_versions ORDER BY begin_snapshot")
             #expect(try versions.map { try $0.int64(1) } == [1, 2])
             #expect(try await lake.sql("SELECT changes_made FROM ducklake_snapshot_changes WHERE snapshot_id = 3")[0].string(0)
@@ -125,6 +128,12 @@ import Testing
                 [.int(2), .int(20), .double(2.5), .null, .null],
                 [.int(3), .int(5_000_000_000), .double(0.1), .string("x"), .structure([.int(1), .int(2)])],
             ])
+            // Integers go into a floating-point column (converted, as DuckDB's INSERT does).
+            let integers = Schema([Field("id", .int64), Field("f", .int64)])
+            let third = try await catalog.beginAppend(events, schema: integers)
+            try await third.write(try makeBatch(integers, [[.int(4), .int(7)]]))
+            #expect(try await third.commit(idempotencyKey: nil, message: nil) == .committed(snapshot: 4, files: 1, rows: 1))
+            #expect(sortedById(try await scanRows(catalog, events).rows).last == [.int(4), .null, .double(7), .null, .null])
             // A column of another kind is refused.
             let bad = Schema([Field("id", .string)])
             await expectTableError(.invalidArgument) { _ = try await catalog.beginAppend(events, schema: bad) }

@@ -125,7 +125,17 @@ extension DuckLakeCatalog {
                 "INSERT INTO ducklake_table_stats (table_id, record_count, next_row_id, file_size_bytes) VALUES (?, ?, ?, ?)",
                 [tableId, .integer(addedRows), .integer(nextRowId), .integer(addedBytes)])
         }
-        try await updateColumnStatistics(connection, files.map(\.file), schema: commit.schema, tableId: table.id)
+        // Rows without a value for a column: those of files written before it was added
+        // (earlier in this append, or the table's rows before it). DuckDB's optimizer drops an
+        // IS NOT NULL filter on a column whose table statistics say it holds no null.
+        var alsoNull = Set(commit.evolution.added.map(\.id))
+        if (try stats?.optionalInt64("record_count") ?? 0) == 0 { alsoNull = [] }
+        for file in files {
+            let present = Set(file.file.columns.compactMap { $0.fieldId.map(Int64.init) })
+            for id in TableSchema.fieldsById(commit.schema).keys where !present.contains(id) { alsoNull.insert(id) }
+        }
+        try await updateColumnStatistics(
+            connection, files.map(\.file), schema: commit.schema, tableId: table.id, alsoNull: alsoNull)
         if let key = commit.idempotencyKey {
             try await connection.execute(
                 "INSERT INTO lakegate_commits (idempotency_key, table_id, snapshot_id, committed_at) VALUES (?, ?, ?, ?)",
@@ -286,9 +296,9 @@ extension DuckLakeCatalog {
 
     /// Widens `ducklake_table_column_stats` by the new files' statistics: bounds compared as
     /// typed values (the stored texts parsed), null and NaN flags or-ed.
-    static nonisolated(nonsending) func updateColumnStatistics(_ connection: any SQLConnection, _ files: [WrittenDataFile], schema: Schema, tableId: Int64)
-        async throws
-    {
+    static nonisolated(nonsending) func updateColumnStatistics(
+        _ connection: any SQLConnection, _ files: [WrittenDataFile], schema: Schema, tableId: Int64, alsoNull: Set<Int64> = []
+    ) async throws {
         var merged: [Int64: ColumnStatistics] = [:]
         var order: [Int64] = []
         for file in files {
@@ -318,7 +328,7 @@ extension DuckLakeCatalog {
             let upper = StatisticsText.upper(leaf)
             guard let row = existing[id] else {
                 inserts.append([
-                    .integer(tableId), .integer(id), .boolean(leaf.nullCount > 0),
+                    .integer(tableId), .integer(id), .boolean(leaf.nullCount > 0 || alsoNull.contains(id)),
                     floating ? .boolean(leaf.containsNaN ?? false) : .null, lower.map { .text($0) } ?? .null,
                     upper.map { .text($0) } ?? .null,
                 ])
@@ -330,7 +340,7 @@ extension DuckLakeCatalog {
             let hasValues = leaf.valueCount > 0
             let newMin = StatisticsText.widen(oldMin, lower, type: type, smaller: true, hadValues: hadValues, hasValues: hasValues)
             let newMax = StatisticsText.widen(oldMax, upper, type: type, smaller: false, hadValues: hadValues, hasValues: hasValues)
-            let containsNull = (try row.optionalBool("contains_null") ?? false) || leaf.nullCount > 0
+            let containsNull = (try row.optionalBool("contains_null") ?? false) || leaf.nullCount > 0 || alsoNull.contains(id)
             let containsNaN: SQLValue =
                 floating ? .boolean((try row.optionalBool("contains_nan") ?? false) || (leaf.containsNaN ?? false)) : .null
             try await connection.execute(

@@ -89,6 +89,8 @@ enum Conform {
     private static func convert(_ value: Value, from source: DataType, to target: DataType) -> Value? {
         if case .null = value { return .null }
         switch (value, source, target) {
+        case (.int(let v), _, .float64), (.int(let v), _, .float32): return .double(Double(v))
+        case (.uint(let v), _, .float64), (.uint(let v), _, .float32): return .double(Double(v))
         case (.int, _, _) where DuckLakeTypes.widens(source, to: target): return value
         case (.uint(let v), _, .int16), (.uint(let v), _, .int32), (.uint(let v), _, .int64):
             return Int64(exactly: v).map { .int($0) }

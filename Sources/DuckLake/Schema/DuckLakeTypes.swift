@@ -154,6 +154,21 @@ enum DuckLakeTypes {
         }
     }
 
+    /// Whether a batch column of `source` may be written into a table column of `target`
+    /// (values converted, as DuckDB's INSERT casts them): a widening, or integers into a
+    /// floating-point column.
+    static func assignable(_ source: DataType, to target: DataType) -> Bool {
+        if widens(source, to: target) { return true }
+        switch (source, target) {
+        case (.int8, .float64), (.int16, .float64), (.int32, .float64), (.int64, .float64), (.uint8, .float64),
+            (.uint16, .float64), (.uint32, .float64), (.uint64, .float64), (.int8, .float32), (.int16, .float32),
+            (.int32, .float32), (.int64, .float32):
+            return true
+        default:
+            return false
+        }
+    }
+
     private static func corrupt(_ column: String, _ reason: String) -> TableError {
         TableError(.corrupt, reason, subject: column)
     }

@@ -160,7 +160,7 @@ struct SchemaEvolution: Sendable, Hashable {
                 table: table)
             return Field(current.name, .map(key: key, value: value), nullable: current.nullable, id: current.id)
         default:
-            if current.type == incomingType || DuckLakeTypes.widens(incomingType, to: current.type) || incoming.type == .null {
+            if current.type == incomingType || DuckLakeTypes.assignable(incomingType, to: current.type) || incoming.type == .null {
                 return current
             }
             if DuckLakeTypes.widens(current.type, to: incomingType) {
