@@ -5,14 +5,17 @@ public import Tables
 
 // DuckLake 1.0 tables: the catalog is a SQL database (SQLite or PostgreSQL) holding DuckLake's
 // tables exactly as DuckDB 1.5.5's ducklake extension writes them, the data are Parquet files
-// in an object store. Each change is one snapshot, committed in one SQL transaction:
-//   DuckLakeCatalog    open/bootstrap, tables, history, files (this file)
-//   DuckLakeAppend     writes Parquet files as batches arrive; the commit (AppendCommit) adds
-//                      them with statistics, schema changes and the idempotency key
-//   ScanPlanning       pruning by partition values and statistics, inlined rows, deletes
-//   Maintenance        compaction and snapshot expiry
-// DuckDB attaches a lake written here and Lakegate appends to lakes DuckDB wrote, inlined rows
-// and delete files included.
+// in an object store. Each change is one snapshot, committed in one SQL transaction.
+//   DuckLakeCatalog.swift  open (creating the catalog as DuckDB would), tables, history, files
+//   Catalog/    the catalog's DDL, its rows as values, the queries every operation shares
+//   Schema/     DuckLake type names, column rows <-> schemas with field ids, evolution, DuckDB's
+//               text forms of values (statistics, partition values, inlined rows), batch fitting
+//   Commit/     appends (Parquet files as batches arrive) and their one-transaction commit, the
+//               retry loop (fresh snapshot on collisions, unknown COMMIT outcomes looked up)
+//   Scan/       plans pruned by partition values and typed statistics; inlined rows and deletes
+//   Maintenance/  compaction and snapshot expiry
+// DuckDB attaches a lake written here, and Lakegate appends to lakes DuckDB wrote (inlined
+// rows and deletes included); Tests/DuckLakeTests checks both with DuckDB itself.
 
 /// A DuckLake: its catalog database and the object store of its data files.
 public final class DuckLakeCatalog: TableCatalog {

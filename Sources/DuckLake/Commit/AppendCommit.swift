@@ -57,7 +57,6 @@ extension DuckLakeCatalog {
         -> CommitOutcome
     {
         let table = commit.table
-        let subject = table.identifier.description
         if let key = commit.idempotencyKey,
             let row = try await connection.queryFirst(
                 "SELECT snapshot_id FROM lakegate_commits WHERE idempotency_key = ?", [.text(key)])
@@ -141,7 +140,6 @@ extension DuckLakeCatalog {
                 "INSERT INTO lakegate_commits (idempotency_key, table_id, snapshot_id, committed_at) VALUES (?, ?, ?, ?)",
                 [.text(key), tableId, .integer(newSnapshot), .text(CatalogTime.text())])
         }
-        _ = subject
         return .committed(snapshot: newSnapshot, files: files.count, rows: Int(addedRows))
     }
 

@@ -162,9 +162,8 @@ extension DuckLakeCatalog {
     {
         guard seconds >= 0 else { throw TableError(.invalidArgument, "the age must not be negative") }
         let cutoff = Date().timeIntervalSince1970 - seconds
-        let dataPath = self.dataPath
         let removed: Int = try await commitLoop(subject: table.description) { connection in
-            try await Self.expireTransaction(connection, cutoff: cutoff, dataPath: dataPath)
+            try await Self.expireTransaction(connection, cutoff: cutoff)
         } afterUnknownOutcome: { () async throws(TableError) -> Int? in
             nil  // running it again is harmless: it only finds what is left to do
         }
@@ -172,7 +171,7 @@ extension DuckLakeCatalog {
         return MaintenanceResult(snapshot: nil, filesAdded: 0, filesRemoved: removed, filesDeleted: deleted)
     }
 
-    private static nonisolated(nonsending) func expireTransaction(_ connection: any SQLConnection, cutoff: Double, dataPath: String) async throws -> Int {
+    private static nonisolated(nonsending) func expireTransaction(_ connection: any SQLConnection, cutoff: Double) async throws -> Int {
         let latest = try await CatalogQueries.latestSnapshot(connection)
         var remaining: [Int64] = []
         var expired: [Int64] = []
@@ -231,7 +230,6 @@ extension DuckLakeCatalog {
                 case .relative(let p): (path, relative) = (p, true)
                 case .absolute(let p): (path, relative) = (p, false)
                 }
-                _ = dataPath
                 try await connection.execute(
                     "INSERT INTO ducklake_files_scheduled_for_deletion (data_file_id, path, path_is_relative, schedule_start) VALUES (?, ?, ?, ?)",
                     [.integer(id), .text(path), .boolean(relative), .text(now)])

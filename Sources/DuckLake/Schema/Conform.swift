@@ -100,11 +100,9 @@ enum Conform {
         case (.time(let v, let unit), _, .time(let targetUnit)): return .time(rescale(v, unit, targetUnit), targetUnit)
         case (.timestamp(let v, let unit, _), _, .timestamp(let targetUnit, let utc)):
             return .timestamp(rescale(v, unit, targetUnit), targetUnit, utc: utc)
-        case (.decimal(let v, let scale), .decimal(_, let sourceScale), .decimal(_, let targetScale))
-        where targetScale >= sourceScale:
+        case (.decimal(let v, _), .decimal(_, let sourceScale), .decimal(_, let targetScale)) where targetScale >= sourceScale:
             var unscaled = v
             for _ in sourceScale..<targetScale { unscaled *= 10 }
-            _ = scale
             return .decimal(unscaled, scale: targetScale)
         default:
             return nil

@@ -22,6 +22,7 @@ extension TableError {
 }
 
 /// Runs `body`, turning whatever it throws into a `TableError` that says what was being done.
+@discardableResult
 func guarded<T>(_ what: String, subject: String? = nil, _ body: () async throws -> T) async throws(TableError) -> T {
     do {
         return try await body()
