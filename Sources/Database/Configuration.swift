@@ -20,7 +20,7 @@ public struct SQLiteConfiguration: Sendable, Hashable, CustomStringConvertible {
     public var statementCacheCapacity: Int
 
     public init(
-        path: String, busyTimeout: Duration = .seconds(10), synchronous: Synchronous = .normal,
+        path: String, busyTimeout: Duration = .seconds(60), synchronous: Synchronous = .normal,
         statementCacheCapacity: Int = 128
     ) {
         self.path = path

@@ -4,7 +4,7 @@ import Testing
 
 @Suite("SQLite")
 struct SQLiteTests {
-    private func open(_ directory: String, name: String = "catalog.sqlite", busyTimeout: Duration = .seconds(10)) async throws
+    private func open(_ directory: String, name: String = "catalog.sqlite", busyTimeout: Duration = .seconds(60)) async throws
         -> SQLiteDatabase
     {
         try await SQLiteDatabase(

@@ -104,3 +104,23 @@ def test_errors_are_clear(tmp_path):
     assert not (tmp_path / "lake" / "main" / "a").exists()
     result = run_lakegate("tables", "list", "--lake", "delta:/x")
     assert result.returncode == 1 and b"--lake is" in result.stderr
+
+
+@pytest.mark.parametrize("kind", ["hive", "ducklake", "iceberg"])
+def test_a_failed_append_commits_nothing(tmp_path, kind):
+    lake = f"hive:{tmp_path / 'lake'}" if kind == "hive" else f"{kind}:sqlite:{tmp_path / 'catalog.sqlite'}"
+    good = tmp_path / "good.ndjson"
+    write_events(good, 0, 20)
+    run_lakegate("tables", "append", "t", good, "--lake", lake, check=True)
+    bad = tmp_path / "bad.ndjson"
+    # Many good records, then a bad one far into the file: the append fails after writing files.
+    with open(bad, "w") as out:
+        for i in range(100, 30100):
+            out.write(json.dumps({"id": i, "kind": "view", "at": "2026-01-01T00:00:00Z", "amount": 1.0}) + "\n")
+        out.write('{"id": "not a number", "kind": 1}\n')
+    result = run_lakegate("tables", "append", "t", bad, "--lake", lake)
+    message = result.stderr.decode()
+    assert result.returncode == 1, message
+    assert "line 30001" in message and "Fatal error" not in message
+    assert sorted(json.loads(line)["id"] for line in run_lakegate(
+        "tables", "scan", "t", "--lake", lake, "--columns", "id", check=True).stdout.decode().splitlines()) == list(range(20))

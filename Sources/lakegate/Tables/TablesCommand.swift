@@ -142,6 +142,7 @@ struct TablesAppendCommand: AsyncParsableCommand {
                     let batches = BatchPipe()
                     let producer = try read.producer(for: path, explicit: explicit, badRecords: badRecords)
                     batches.start(producer)
+                    defer { batches.cancel() }
                     for try await batch in batches.stream {
                         if append == nil {
                             if try await catalog.describe(table) == nil {
@@ -180,10 +181,14 @@ struct TablesAppendCommand: AsyncParsableCommand {
 
 /// Runs a (synchronous) batch producer on its own thread and hands its batches to async code,
 /// at most two ahead of the consumer: reading never outruns writing, memory stays bounded.
+/// `cancel()` (when the consumer fails) makes the producer stop at its next batch.
 final class BatchPipe: @unchecked Sendable {
     let stream: AsyncThrowingStream<RecordBatch, any Error>
     private let continuation: AsyncThrowingStream<RecordBatch, any Error>.Continuation
-    private let room = DispatchSemaphore(value: 2)
+    private let condition = NSCondition()
+    private var ahead = 0
+    private var cancelled = false
+    private static let maxAhead = 2
 
     init() {
         (stream, continuation) = AsyncThrowingStream.makeStream(of: RecordBatch.self)
@@ -193,10 +198,7 @@ final class BatchPipe: @unchecked Sendable {
         let box = UncheckedBox(producer)
         let thread = Thread { [self] in
             do {
-                try box.value.run { batch in
-                    self.room.wait()
-                    self.continuation.yield(batch)
-                }
+                try box.value.run { batch in try self.send(batch) }
                 self.continuation.finish()
             } catch {
                 self.continuation.finish(throwing: error)
@@ -206,8 +208,33 @@ final class BatchPipe: @unchecked Sendable {
         thread.start()
     }
 
+    private func send(_ batch: RecordBatch) throws {
+        condition.lock()
+        while ahead >= Self.maxAhead && !cancelled { condition.wait() }
+        if cancelled {
+            condition.unlock()
+            throw CancellationError()
+        }
+        ahead += 1
+        condition.unlock()
+        continuation.yield(batch)
+    }
+
     /// The consumer is done with a batch: the producer may read one more.
-    func consumed() { room.signal() }
+    func consumed() {
+        condition.lock()
+        ahead -= 1
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// The consumer gives up: the producer stops at its next batch.
+    func cancel() {
+        condition.lock()
+        cancelled = true
+        condition.broadcast()
+        condition.unlock()
+    }
 }
 
 /// Moves a non-Sendable value to the one thread that uses it from then on.
@@ -343,7 +370,8 @@ struct TablesExpireCommand: AsyncParsableCommand {
 }
 
 struct TablesDropCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "drop", abstract: "Drop a table and delete its files.")
+    static let configuration = CommandConfiguration(
+        commandName: "drop", abstract: "Drop a table (its files go once no snapshot needs them: see expire).")
     @OptionGroup var lake: LakeArguments
     @OptionGroup var target: TableArgument
 
@@ -351,7 +379,7 @@ struct TablesDropCommand: AsyncParsableCommand {
         try await reportingErrors {
             let catalog = try await lake.open()
             try await catalog.dropTable(try target.identifier())
-            Console.note("dropped \(try target.identifier())")
+            Console.note("dropped \(try target.identifier()) (files no snapshot needs are deleted by expire)")
             await catalog.close()
         }
     }

@@ -78,12 +78,23 @@ struct TablesScanCommand: AsyncParsableCommand {
 }
 
 /// Rows of a table's files in the table's current schema: columns a file lacks (added later)
-/// are null.
+/// are null, and a column whose type was widened since (int32 to int64, float to double) is
+/// converted.
 enum TableRows {
     static func conform(_ batch: RecordBatch, to schema: Schema) throws -> RecordBatch {
-        let columns = schema.fields.map { field -> Column in
-            if let index = batch.schema.index(of: field.name) { return batch.columns[index] }
-            return Column.nulls(field.type, count: batch.rowCount)
+        let columns = try schema.fields.map { field -> Column in
+            guard let index = batch.schema.index(of: field.name) else { return Column.nulls(field.type, count: batch.rowCount) }
+            let column = batch.columns[index]
+            if column.type == field.type { return column }
+            let builder = ColumnBuilder(type: field.type, capacity: column.count)
+            for row in 0..<column.count {
+                do {
+                    try builder.append(column.value(at: row))
+                } catch {
+                    throw CommandError(message: "column '\(field.name)' holds \(column.type) in a file, \(field.type) in the table")
+                }
+            }
+            return builder.finish()
         }
         return try RecordBatch(schema: schema, columns: columns)
     }
