@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Lakegate's main job on embedded defaults. Today: a sample file written by pyarrow is
-# inspected, printed and rewritten by Lakegate's own Parquet library, then generated web
-# events (NDJSON) are converted to Parquet and read back by pyarrow.
+# inspected, printed and rewritten by Lakegate's own Parquet library; generated web events
+# (NDJSON) are converted to Parquet and read back by pyarrow; then they are landed in the
+# embedded lake (DuckLake, SQLite catalog, ./lakegate-data) exactly once, and DuckDB reads the
+# table.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
@@ -30,3 +32,18 @@ $lakegate parquet cat lakegate-data/events.parquet --limit 2
 .venv/bin/python -c "
 import pyarrow.parquet as pq
 t = pq.read_table('lakegate-data/events.parquet'); print(t.num_rows, 'rows,', t.num_columns, 'columns; pyarrow reads', t.schema.field('event_time').type, 'and', t.schema.field('tags').type)"
+
+echo; echo "== lakegate tables append events (embedded lake: DuckLake in lakegate-data, partitioned by day)"
+$lakegate tables append events lakegate-data/events.ndjson --partition 'day(event_time)' --idempotency-key demo-events
+echo "== the same job again: nothing changes"
+$lakegate tables append events lakegate-data/events.ndjson --idempotency-key demo-events
+$lakegate tables show events | head -n 20
+$lakegate tables scan events --where 'event_type = purchase' --columns event_id,event_time,value --limit 3
+echo; echo "== DuckDB 1.5.5 attaches the lake"
+.venv/bin/python -c "
+import duckdb, os
+c = duckdb.connect(config={'allow_unsigned_extensions': True, 'extension_directory': '.venv/duckdb-extensions', 'autoinstall_known_extensions': False})
+c.sql('LOAD ducklake; LOAD sqlite')
+root = os.path.abspath('lakegate-data')
+c.sql(f\"ATTACH 'ducklake:sqlite:{root}/catalog.sqlite' AS lake (DATA_PATH '{root}/files/')\")
+print(c.sql('SELECT event_type, count(*) AS events FROM lake.main.events GROUP BY ALL ORDER BY events DESC LIMIT 5'))"
