@@ -151,3 +151,24 @@ def test_four_processes_append_concurrently(lake, tmp_path):
     assert len(rows) == 1001 and len({r[0] for r in rows}) == 1001
     files = run_lakegate("tables", "files", "events", "--lake", *lake_args, check=True).stdout.decode().splitlines()
     assert len(files) == 101
+
+
+def test_ducklake_expire_sweeps_old_orphans_only(tmp_path):
+    import os
+    import shutil
+    import time
+    lake_args = [f"ducklake:sqlite:{tmp_path / 'catalog.sqlite'}", "--data-path", str(tmp_path / "data")]
+    source = tmp_path / "events.ndjson"
+    write_events(source, 0, 50)
+    run_lakegate("tables", "append", "events", source, "--lake", *lake_args, check=True)
+    [committed] = list((tmp_path / "data").rglob("*.parquet"))
+    # Files an append wrote before dying: one two hours old, one just written (maybe a live append).
+    old = committed.parent / "ducklake-orphan-old.parquet"
+    fresh = committed.parent / "ducklake-orphan-fresh.parquet"
+    shutil.copy(committed, old)
+    shutil.copy(committed, fresh)
+    two_hours_ago = time.time() - 7200
+    os.utime(old, (two_hours_ago, two_hours_ago))
+    run_lakegate("tables", "expire", "events", "--lake", *lake_args, "--older-than", "0s", check=True)
+    assert not old.exists() and fresh.exists() and committed.exists()
+    assert read_back("ducklake-sqlite", lake_args) == expected_rows(0, 50)

@@ -168,7 +168,55 @@ extension DuckLakeCatalog {
             nil  // running it again is harmless: it only finds what is left to do
         }
         let deleted = try await deleteScheduledFiles()
-        return MaintenanceResult(snapshot: nil, filesAdded: 0, filesRemoved: removed, filesDeleted: deleted)
+        let orphans = try await sweepOrphans(olderThan: max(seconds, Self.orphanGrace))
+        return MaintenanceResult(snapshot: nil, filesAdded: 0, filesRemoved: removed, filesDeleted: deleted + orphans)
+    }
+
+    /// How old a Parquet object that no catalog row names must be before it is swept: an append
+    /// in progress writes its files before its commit names them.
+    static let orphanGrace: Double = 3600
+
+    /// Deletes Parquet objects in the data path that no data or delete file row and no
+    /// scheduled deletion names (left by appends that died before committing), once older
+    /// than `seconds`.
+    private func sweepOrphans(olderThan seconds: Double) async throws(TableError) -> Int {
+        let named: Set<ObjectKey> = try await guarded("cannot read the catalog's files") {
+            try await database.withConnection { connection in
+                var folders: [Int64: CatalogPath] = [:]
+                var keys: Set<ObjectKey> = []
+                for row in try await connection.query(
+                    "SELECT table_id, path, path_is_relative FROM ducklake_data_file UNION ALL SELECT table_id, path, path_is_relative FROM ducklake_delete_file")
+                {
+                    let tableId = try row.int64(0)
+                    if folders[tableId] == nil {
+                        var folder = CatalogPath.relative("")
+                        if let table = try await connection.queryFirst(
+                            "SELECT t.path AS tp, t.path_is_relative AS tr, s.path AS sp, s.path_is_relative AS sr FROM ducklake_table t JOIN ducklake_schema s ON s.schema_id = t.schema_id WHERE t.table_id = ? ORDER BY t.begin_snapshot DESC",
+                            [.integer(tableId)])
+                        {
+                            folder = folder.appending(try table.optionalString("sp") ?? "", relative: try table.optionalBool("sr") ?? true)
+                            folder = folder.appending(try table.optionalString("tp") ?? "", relative: try table.optionalBool("tr") ?? true)
+                        }
+                        folders[tableId] = folder
+                    }
+                    let location = folders[tableId]!.appending(try row.string(1), relative: try row.optionalBool(at: 2) ?? true)
+                    if let key = self.key(of: location) { keys.insert(key) }
+                }
+                for row in try await connection.query("SELECT path, path_is_relative FROM ducklake_files_scheduled_for_deletion") {
+                    let location: CatalogPath = (try row.optionalBool(at: 1) ?? true) ? .relative(try row.string(0)) : .absolute(try row.string(0))
+                    if let key = self.key(of: location) { keys.insert(key) }
+                }
+                return keys
+            }
+        }
+        let cutoff = Date().timeIntervalSince1970 - seconds
+        var swept = 0
+        for object in try await store.list(under: nil)
+        where object.key.path.hasSuffix(".parquet") && !named.contains(object.key) && object.modified < cutoff {
+            try await store.delete(object.key)
+            swept += 1
+        }
+        return swept
     }
 
     private static nonisolated(nonsending) func expireTransaction(_ connection: any SQLConnection, cutoff: Double) async throws -> Int {
