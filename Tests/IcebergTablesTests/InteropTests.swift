@@ -1,6 +1,7 @@
 import Columnar
 import Foundation
 import IcebergTables
+import Synchronization
 import Tables
 import Testing
 
@@ -55,6 +56,32 @@ import Testing
                 columns.append(pa.array(values).cast(field.type))
         table.append(pa.Table.from_arrays(columns, schema=schema))
         print("appended", len(rows))
+        """
+
+    /// pyiceberg appends batches one commit each, reloading and retrying when another writer
+    /// committed first (pyiceberg 0.12's CommitFailedException).
+    static let pyicebergAppendLoop = """
+        from pyiceberg.exceptions import CommitFailedException
+        cat = catalog(sys.argv[1], sys.argv[2])
+        batches = json.load(open(sys.argv[4]))
+        conflicts = 0
+        for rows in batches:
+            while True:
+                table = cat.load_table(sys.argv[3])
+                schema = table.schema().as_arrow()
+                columns = []
+                for index, field in enumerate(schema):
+                    values = [row[index] for row in rows]
+                    if pa.types.is_timestamp(field.type):
+                        columns.append(pa.array(values, pa.int64()).cast(field.type))
+                    else:
+                        columns.append(pa.array(values).cast(field.type))
+                try:
+                    table.append(pa.Table.from_arrays(columns, schema=schema))
+                    break
+                except CommitFailedException:
+                    conflicts += 1
+        print("appended", len(batches), "conflicts", conflicts)
         """
 
     struct Check {
@@ -217,6 +244,44 @@ import Testing
             // pyiceberg keeps appending to the compacted, expired table.
             try pyicebergAppends(lake, "main.events", Events.rows([60]))
             #expect(ids(try await tableRows(catalog, events)) == expected + [60])
+        }
+    }
+
+    /// pyiceberg and this catalog append to one table at the same time; each retries when the
+    /// other committed first, and every batch of both lands exactly once.
+    @Test func pyicebergAndWeAppendConcurrently() async throws {
+        try await withLake { lake in
+            let catalog = try await lake.open()
+            defer { Task { await catalog.close() } }
+            let events = try TableIdentifier(parsing: "main.events")
+            try await catalog.createTable(events, schema: Events.schema, partitionBy: ["region"])
+            let theirs = (0..<12).map { batch in Events.rows(Array((1000 + batch * 5)..<(1000 + batch * 5 + 5))) }
+            let path = lake.root + "/batches.json"
+            try JSONSerialization.data(withJSONObject: theirs).write(to: URL(fileURLWithPath: path))
+            let arguments = [lake.catalogPath, lake.dataPath, "main.events", path]
+            // The Python process runs on a thread of its own (waiting for it blocks); we append
+            // until it is done, so the two overlap whatever Python's start-up time.
+            let done = Mutex(false)
+            let python = Task.detached {
+                defer { done.withLock { $0 = true } }
+                return try Python.run(Self.pyicebergAppendLoop, arguments)
+            }
+            // A pause between our commits: pyiceberg takes far longer per commit and never
+            // retries with a backoff, so a writer committing flat out would starve it.
+            var ours = 0
+            while !done.withLock({ $0 }) || ours < 12 {
+                try await append(catalog, events, [try Events.batch((ours * 5)..<(ours * 5 + 5))], key: "ours-\(ours)")
+                ours += 1
+                try await Task.sleep(for: .milliseconds(ours % 4 == 0 ? 300 : 20))
+            }
+            let output = try await python.value
+            #expect(output.contains("appended 12"))
+            print("pyiceberg vs lakegate: \(ours) of our appends; pyiceberg: \(output.split(separator: "\n").last ?? "")")
+            let expected = Array(0..<(ours * 5)) + Array(1000..<1060)
+            #expect(ids(try await tableRows(catalog, events)) == expected)
+            #expect(try await catalog.history(events).count == ours + 12)
+            #expect(try await catalog.describe(events)?.recordCount == expected.count)
+            try runPyiceberg(lake, tables: ["main.events"], [Check(table: "main.events", rows: Events.rows(expected))])
         }
     }
 }
