@@ -107,42 +107,49 @@ public enum IcebergJSON: Sendable, Hashable {
         try parse(Array(text.utf8))
     }
 
-    /// Builds values from the parser's events with a stack of open containers.
+    /// Builds values from the parser's events with a stack of open containers. The open
+    /// containers' items live in their own stacks and grow in place: an item array held in an
+    /// enum payload would be copied on every append (quadratic for the long `snapshots` array).
     private struct Builder: JSONVisitor {
         enum Open {
-            case array([IcebergJSON])
-            case object([(key: String, value: IcebergJSON)], pendingKey: String?)
+            case array
+            case object(pendingKey: String?)
         }
         var stack: [Open] = []
+        var arrays: [[IcebergJSON]] = []
+        var objects: [[(key: String, value: IcebergJSON)]] = []
         var root: IcebergJSON?
 
         mutating func add(_ value: IcebergJSON) {
-            guard let top = stack.popLast() else {
+            switch stack.last {
+            case nil:
                 root = value
-                return
-            }
-            switch top {
-            case .array(var items):
-                items.append(value)
-                stack.append(.array(items))
-            case .object(var members, let key):
-                members.append((key: key ?? "", value: value))
-                stack.append(.object(members, pendingKey: nil))
+            case .array:
+                arrays[arrays.count - 1].append(value)
+            case .object(let key):
+                objects[objects.count - 1].append((key: key ?? "", value: value))
+                stack[stack.count - 1] = .object(pendingKey: nil)
             }
         }
 
-        mutating func beginObject() throws { stack.append(.object([], pendingKey: nil)) }
+        mutating func beginObject() throws {
+            stack.append(.object(pendingKey: nil))
+            objects.append([])
+        }
         mutating func key(_ utf8: UnsafeRawBufferPointer) throws {
-            guard case .object(let members, _) = stack.popLast() else { return }
-            stack.append(.object(members, pendingKey: String(decoding: utf8, as: UTF8.self)))
+            guard case .object = stack.last else { return }
+            stack[stack.count - 1] = .object(pendingKey: String(decoding: utf8, as: UTF8.self))
         }
         mutating func endObject() throws {
-            guard case .object(let members, _) = stack.popLast() else { return }
+            guard case .object = stack.popLast(), let members = objects.popLast() else { return }
             add(.object(members))
         }
-        mutating func beginArray() throws { stack.append(.array([])) }
+        mutating func beginArray() throws {
+            stack.append(.array)
+            arrays.append([])
+        }
         mutating func endArray() throws {
-            guard case .array(let items) = stack.popLast() else { return }
+            guard case .array = stack.popLast(), let items = arrays.popLast() else { return }
             add(.array(items))
         }
         mutating func string(_ utf8: UnsafeRawBufferPointer) throws { add(.string(String(decoding: utf8, as: UTF8.self))) }
@@ -156,56 +163,60 @@ public enum IcebergJSON: Sendable, Hashable {
     // MARK: Printing
 
     /// Compact JSON text (no whitespace), members in their order.
-    public var text: String {
-        var out = ""
+    public var text: String { String(decoding: bytes, as: UTF8.self) }
+
+    /// The compact text as UTF-8 bytes (printed as bytes: metadata files reach megabytes).
+    public var bytes: [UInt8] {
+        var out: [UInt8] = []
         print(into: &out)
         return out
     }
 
-    public var bytes: [UInt8] { Array(text.utf8) }
-
-    private func print(into out: inout String) {
+    private func print(into out: inout [UInt8]) {
         switch self {
-        case .null: out += "null"
-        case .bool(let b): out += b ? "true" : "false"
-        case .number(let n): out += n
+        case .null: out.append(contentsOf: "null".utf8)
+        case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
+        case .number(let n): out.append(contentsOf: n.utf8)
         case .string(let s): Self.appendString(s, to: &out)
         case .array(let items):
-            out += "["
+            out.append(UInt8(ascii: "["))
             for (index, item) in items.enumerated() {
-                if index > 0 { out += "," }
+                if index > 0 { out.append(UInt8(ascii: ",")) }
                 item.print(into: &out)
             }
-            out += "]"
+            out.append(UInt8(ascii: "]"))
         case .object(let members):
-            out += "{"
+            out.append(UInt8(ascii: "{"))
             for (index, member) in members.enumerated() {
-                if index > 0 { out += "," }
+                if index > 0 { out.append(UInt8(ascii: ",")) }
                 Self.appendString(member.key, to: &out)
-                out += ":"
+                out.append(UInt8(ascii: ":"))
                 member.value.print(into: &out)
             }
-            out += "}"
+            out.append(UInt8(ascii: "}"))
         }
     }
 
-    /// A JSON string literal: quotes, backslashes and control characters escaped.
-    static func appendString(_ text: String, to out: inout String) {
-        out += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
+    /// A JSON string literal: quotes, backslashes and control characters escaped, every other
+    /// character as its UTF-8 bytes.
+    static func appendString(_ text: String, to out: inout [UInt8]) {
+        let hex = Array("0123456789abcdef".utf8)
+        out.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
+            case UInt8(ascii: "\\"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+            case UInt8(ascii: "\n"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+            case UInt8(ascii: "\r"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+            case UInt8(ascii: "\t"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+            case 0..<0x20:
+                out.append(contentsOf: "\\u00".utf8)
+                out.append(hex[Int(byte >> 4)])
+                out.append(hex[Int(byte & 0x0F)])
+            default: out.append(byte)
             }
         }
-        out += "\""
+        out.append(UInt8(ascii: "\""))
     }
 }
 
