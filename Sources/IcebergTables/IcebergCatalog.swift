@@ -36,11 +36,15 @@ public struct IcebergCatalogOptions: Sendable {
     public var maxRetryDelay: Duration
     /// Compaction merges the files of a partition smaller than this (default: 3/4 of the target).
     public var smallFileBytes: Int?
+    /// Expiry deletes objects no snapshot names only once they are this old: an append in
+    /// progress has written files that its commit has not named yet.
+    public var orphanGraceSeconds: Double
 
     public init(
         parquet: ParquetWriteOptions = ParquetWriteOptions(codec: .zstd(level: 3)), targetFileBytes: Int = 128 << 20,
         maxOpenFiles: Int = 32, maxCommitAttempts: Int = 60, retryDelay: Duration = .milliseconds(2),
-        maxRetryDelay: Duration = .milliseconds(250), smallFileBytes: Int? = nil
+        maxRetryDelay: Duration = .milliseconds(250), smallFileBytes: Int? = nil,
+        orphanGraceSeconds: Double = 3600
     ) {
         self.parquet = parquet
         self.targetFileBytes = targetFileBytes
@@ -49,6 +53,7 @@ public struct IcebergCatalogOptions: Sendable {
         self.retryDelay = retryDelay
         self.maxRetryDelay = maxRetryDelay
         self.smallFileBytes = smallFileBytes
+        self.orphanGraceSeconds = orphanGraceSeconds
     }
 }
 

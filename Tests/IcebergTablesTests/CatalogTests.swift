@@ -328,6 +328,43 @@ import Testing
         }
     }
 
+    @Test func expirySweepsOrphansPastTheGracePeriod() async throws {
+        try await withLake { lake in
+            let catalog = try await lake.open()
+            defer { Task { await catalog.close() } }
+            try await catalog.createTable(events, schema: Events.schema, partitionBy: [])
+            try await append(catalog, events, [try Events.batch(0..<3)])
+            try await append(catalog, events, [try Events.batch(3..<6)])
+            // What a writer that died before committing leaves behind.
+            let store = try lake.store()
+            let orphans = ["main/events/data/orphan.parquet", "main/events/metadata/orphan-m0.avro", "main/events/metadata/00099-orphan.metadata.json"]
+            for path in orphans { try await store.put(try ObjectKey(path), [1, 2, 3]) }
+            // An append in progress: its file is not named by any snapshot yet.
+            let pending = try await catalog.beginAppend(events, schema: Events.schema)
+            try await pending.write(try Events.batch(6..<9))
+            let before = try await lake.objects(under: "main/events")
+
+            // Within the grace period nothing unnamed goes.
+            let kept = try await catalog.expireSnapshots(events, olderThan: 0)
+            let afterKept = try await lake.objects(under: "main/events")
+            #expect(orphans.allSatisfy(afterKept.contains))
+            #expect(kept.filesDeleted == 1)  // the first snapshot's manifest list
+            #expect(afterKept.count == before.count)  // (and one metadata file more)
+
+            // Past it (no grace at all here), the orphans go and the table stays whole.
+            let eager = try await lake.open(IcebergCatalogOptions(orphanGraceSeconds: 0))
+            let swept = try await eager.expireSnapshots(events, olderThan: 0)
+            await eager.close()
+            let afterSwept = try await lake.objects(under: "main/events")
+            #expect(!orphans.contains(where: afterSwept.contains))
+            #expect(swept.filesDeleted >= orphans.count)
+            #expect(ids(try await tableRows(catalog, events)) == Array(0..<6))
+            #expect(try await lake.objects(under: "main/events/data").count == 2)
+            // (the pending append's file was swept too: grace 0 is for this test only)
+            await pending.abort()
+        }
+    }
+
     @Test func dropPurgesTheTable() async throws {
         try await withLake { lake in
             let catalog = try await lake.open()

@@ -4,8 +4,9 @@ import Iceberg
 extension IcebergCatalog {
     /// Forgets snapshots older than `seconds` (never the current one) and, once that is
     /// committed, deletes the manifest lists, manifests and data files only they reached, and
-    /// metadata files older than every one the metadata log still names. `filesDeleted` counts
-    /// every object deleted.
+    /// metadata files older than every one the metadata log still names; then sweeps the
+    /// table's unreferenced objects older than `seconds` and the orphan grace period.
+    /// `filesDeleted` counts every object deleted.
     public func expireSnapshots(_ table: TableIdentifier, olderThan seconds: Double) async throws(TableError) -> MaintenanceResult {
         guard seconds >= 0, seconds.isFinite else {
             throw TableError(.invalidArgument, "the age of snapshots to expire must be zero or more seconds")
@@ -38,20 +39,45 @@ extension IcebergCatalog {
                 files: [expiry.metadataFile], metadata: expiry.metadata, metadataLocation: expiry.metadataLocation,
                 snapshotId: nil)
         }
-        guard let landed else {
-            let loaded = try await load(table)
-            return MaintenanceResult(snapshot: loaded.metadata.currentSnapshotId, filesAdded: 0, filesRemoved: 0, filesDeleted: 0)
-        }
         var deleted = 0
-        let gone = unreachable.map { $0.dataFiles + $0.manifests + $0.manifestLists } ?? []
-        for url in gone {
-            guard let key = store.key(ofURL: url) else { continue }  // not ours to delete
-            try await store.delete(key)
-            deleted += 1
+        if let landed {
+            let gone = unreachable.map { $0.dataFiles + $0.manifests + $0.manifestLists } ?? []
+            for url in gone {
+                guard let key = store.key(ofURL: url) else { continue }  // not ours to delete
+                try await store.delete(key)
+                deleted += 1
+            }
+            deleted += try await deleteOldMetadataFiles(table, keeping: landed.plan.metadata, current: landed.plan.metadataLocation)
         }
-        deleted += try await deleteOldMetadataFiles(table, keeping: landed.plan.metadata, current: landed.plan.metadataLocation)
-        return MaintenanceResult(
-            snapshot: landed.plan.metadata.currentSnapshotId, filesAdded: 0, filesRemoved: 0, filesDeleted: deleted)
+        let current = try await load(table)
+        deleted += try await sweepOrphans(current, olderThan: max(seconds, options.orphanGraceSeconds))
+        return MaintenanceResult(snapshot: current.metadata.currentSnapshotId, filesAdded: 0, filesRemoved: 0, filesDeleted: deleted)
+    }
+
+    /// Deletes the table's objects that nothing references, once older than `seconds`: data
+    /// files, manifests and manifest lists no snapshot names, metadata files neither current
+    /// nor in the metadata log (left by writers that died or lost track of a commit's outcome).
+    /// The age keeps the files of appends still in progress, which are not named until they commit.
+    private func sweepOrphans(_ loaded: LoadedTable, olderThan seconds: Double) async throws(TableError) -> Int {
+        var named: Set<String> = [loaded.metadataLocation]
+        for entry in loaded.metadata.metadataLog { named.insert(entry.metadataFile) }
+        for snapshot in loaded.metadata.snapshots {
+            named.insert(snapshot.manifestList)
+            for manifest in try await files.manifestList(snapshot.manifestList) where !named.contains(manifest.manifestPath) {
+                named.insert(manifest.manifestPath)
+                for entry in try await files.entries(manifest, metadata: loaded.metadata) {
+                    named.insert(entry.dataFile.filePath)
+                }
+            }
+        }
+        let cutoff = Double(WallClock.nowMs()) / 1000 - seconds
+        var swept = 0
+        for object in try await store.list(under: try tableKey(loaded.identifier))
+        where object.modified < cutoff && !named.contains(store.url(of: object.key)) {
+            try await store.delete(object.key)
+            swept += 1
+        }
+        return swept
     }
 
     /// Deletes metadata files whose version is below every version the metadata log keeps (a
