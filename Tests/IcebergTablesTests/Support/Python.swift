@@ -32,6 +32,8 @@ enum Python {
                 columns[field.name] = column.to_pylist()
             names = list(columns)
             rows = [[columns[n][i] for n in names] for i in range(table.num_rows)]
+            # Nested values, bytes, decimals, UUIDs: through JSON (bytes as hex, others as str).
+            rows = json.loads(json.dumps(rows, default=lambda v: v.hex() if isinstance(v, (bytes, bytearray)) else str(v)))
             rows.sort(key=lambda r: (r[0] is None, r[0]))
             return names, rows
 
