@@ -123,6 +123,9 @@ public final class IcebergCatalog: TableCatalog, Sendable {
         database: any SQLDatabase, location: LakeLocation, store: any ObjectStore, catalogName: String = "lakegate",
         options: IcebergCatalogOptions = IcebergCatalogOptions()
     ) async throws(TableError) -> IcebergCatalog {
+        guard location.format == .iceberg else {
+            throw TableError(.invalidArgument, "\(location) is not an Iceberg lake")
+        }
         guard !catalogName.isEmpty, catalogName.utf8.count <= 255 else {
             throw TableError(.invalidArgument, "a catalog name has 1 to 255 bytes")
         }

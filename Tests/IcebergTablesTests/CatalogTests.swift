@@ -433,4 +433,49 @@ import Testing
             await catalog.close()
         }
     }
+
+    /// Compactions and expiries run while two writers append: appends are re-planned on top of
+    /// the replace snapshots (and a compaction whose files were taken away gives up cleanly).
+    @Test func maintenanceRacesAppends() async throws {
+        try await withLake { lake in
+            let setup = try await lake.open()
+            try await setup.createTable(events, schema: Events.schema, partitionBy: ["region"])
+            await setup.close()
+            let table = events
+            let maintenanceRuns = try await withThrowingTaskGroup(of: Int.self) { group in
+                for writer in 0..<2 {
+                    group.addTask {
+                        let catalog = try await lake.open()
+                        for index in 0..<20 {
+                            let start = (writer * 20 + index) * 5
+                            try await append(catalog, table, [try Events.batch(start..<(start + 5))], key: "m\(writer)-\(index)")
+                        }
+                        await catalog.close()
+                        return 0
+                    }
+                }
+                group.addTask {
+                    let catalog = try await lake.open()
+                    var runs = 0
+                    for round in 0..<8 {
+                        do {
+                            _ = try await (round % 2 == 0 ? catalog.compact(table) : catalog.expireSnapshots(table, olderThan: 0))
+                            runs += 1
+                        } catch let error as TableError where error.code == .conflict {
+                            // another maintenance run took the files first: nothing changed
+                        }
+                        try await Task.sleep(for: .milliseconds(20))
+                    }
+                    await catalog.close()
+                    return runs
+                }
+                return try await group.reduce(0, +)
+            }
+            #expect(maintenanceRuns > 0)
+            let catalog = try await lake.open()
+            #expect(ids(try await tableRows(catalog, events)) == Array(0..<200))
+            #expect(try await catalog.describe(events)?.recordCount == 200)
+            await catalog.close()
+        }
+    }
 }

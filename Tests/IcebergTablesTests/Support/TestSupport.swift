@@ -109,7 +109,7 @@ func ids(_ rows: [[Value]]) -> [Int] {
 /// An SQLDatabase whose transactions can be made to lose their connection at COMMIT, before
 /// or after the inner database committed (what a dying PostgreSQL connection looks like).
 final class FlakyDatabase: SQLDatabase {
-    enum Fault: Sendable { case lostBeforeCommit, lostAfterCommit, lostAfterCommitThenDown }
+    enum Fault: Sendable { case lostBeforeCommit, lostAfterCommit, lostAfterCommitThenDown, lostBeforeCommitThenDown }
     let inner: any SQLDatabase
     let faults = Mutex<[Fault]>([])
     /// When set, every call fails as a dead connection would.
@@ -137,6 +137,9 @@ final class FlakyDatabase: SQLDatabase {
             throw Self.lost
         case .lostAfterCommitThenDown?:
             _ = try await inner.transaction(body)
+            down.withLock { $0 = true }
+            throw Self.lost
+        case .lostBeforeCommitThenDown?:
             down.withLock { $0 = true }
             throw Self.lost
         case nil:
