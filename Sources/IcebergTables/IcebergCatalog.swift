@@ -39,12 +39,15 @@ public struct IcebergCatalogOptions: Sendable {
     /// Expiry deletes objects no snapshot names only once they are this old: an append in
     /// progress has written files that its commit has not named yet.
     public var orphanGraceSeconds: Double
+    /// An append merges the current snapshot's small data manifests into one once there are
+    /// this many (a table's `commit.manifest.min-count-to-merge` wins; nil: never).
+    public var manifestMergeMinCount: Int?
 
     public init(
         parquet: ParquetWriteOptions = ParquetWriteOptions(codec: .zstd(level: 3)), targetFileBytes: Int = 128 << 20,
         maxOpenFiles: Int = 32, maxCommitAttempts: Int = 60, retryDelay: Duration = .milliseconds(2),
         maxRetryDelay: Duration = .milliseconds(250), smallFileBytes: Int? = nil,
-        orphanGraceSeconds: Double = 3600
+        orphanGraceSeconds: Double = 3600, manifestMergeMinCount: Int? = 100
     ) {
         self.parquet = parquet
         self.targetFileBytes = targetFileBytes
@@ -54,6 +57,7 @@ public struct IcebergCatalogOptions: Sendable {
         self.maxRetryDelay = maxRetryDelay
         self.smallFileBytes = smallFileBytes
         self.orphanGraceSeconds = orphanGraceSeconds
+        self.manifestMergeMinCount = manifestMergeMinCount
     }
 }
 

@@ -365,6 +365,38 @@ import Testing
         }
     }
 
+    @Test func manifestsMergeAfterManyAppends() async throws {
+        try await withLake { lake in
+            let catalog = try await lake.open(IcebergCatalogOptions(manifestMergeMinCount: 10))
+            defer { Task { await catalog.close() } }
+            try await catalog.createTable(events, schema: Events.schema, partitionBy: ["region"])
+            var counts: [Int] = []
+            for index in 0..<25 {
+                try await append(catalog, events, [try Events.batch((index * 2)..<(index * 2 + 2))])
+                counts.append(try await currentManifests(catalog, events).count)
+            }
+            // Fast appends up to 10 manifests; the 11th append merges them (1 merged + its own).
+            #expect(Array(counts.prefix(12)) == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 2, 3])
+            #expect(counts.max() == 10)
+            let manifests = try await currentManifests(catalog, events)
+            let liveInManifests = manifests.map { Int($0.addedFilesCount + $0.existingFilesCount) }.reduce(0, +)
+            let liveFiles = try await catalog.files(events).count
+            #expect(liveInManifests == liveFiles)
+            #expect(ids(try await tableRows(catalog, events)) == Array(0..<50))
+            #expect(try await catalog.describe(events)?.recordCount == 50)
+            // Pruning still works through merged manifests (entries keep their partitions).
+            let plan = try await catalog.plan(events, filter: try ScanFilter(parsing: "region = eu"))
+            let euRows: Int = plan.tasks.map(\.recordCount).reduce(0, +)
+            let euIds: Int = (0..<50).filter { $0 % 3 == 0 }.count
+            #expect(euRows == euIds)
+            // And compaction and expiry on top.
+            _ = try await catalog.compact(events)
+            _ = try await catalog.expireSnapshots(events, olderThan: 0)
+            #expect(ids(try await tableRows(catalog, events)) == Array(0..<50))
+            #expect(try await catalog.files(events).count == 3)
+        }
+    }
+
     @Test func dropPurgesTheTable() async throws {
         try await withLake { lake in
             let catalog = try await lake.open()

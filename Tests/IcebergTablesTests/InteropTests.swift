@@ -350,4 +350,26 @@ import Testing
             try await runDuckDB(lake, catalog, [check])
         }
     }
+
+    /// A table whose appends merged their manifests reads the same elsewhere.
+    @Test func mergedManifestsReadElsewhere() async throws {
+        try await withLake { lake in
+            let catalog = try await lake.open(IcebergCatalogOptions(manifestMergeMinCount: 4))
+            defer { Task { await catalog.close() } }
+            let events = try TableIdentifier(parsing: "main.events")
+            try await catalog.createTable(events, schema: Events.schema, partitionBy: ["region"])
+            for index in 0..<10 { try await append(catalog, events, [try Events.batch((index * 3)..<(index * 3 + 3))]) }
+            try pyicebergAppends(lake, "main.events", Events.rows([100, 101]))
+            for index in 10..<14 { try await append(catalog, events, [try Events.batch((index * 3)..<(index * 3 + 3))]) }
+            #expect(try await currentManifests(catalog, events).count < 6)
+            let expected = Array(0..<42) + [100, 101]
+            #expect(ids(try await tableRows(catalog, events)) == expected)
+            let files = try await catalog.files(events).count
+            try runPyiceberg(lake, tables: ["main.events"], [
+                Check(table: "main.events", rows: Events.rows(expected), files: files),
+                Check(table: "main.events", filter: "region == 'us'", rows: Events.rows(expected.filter { $0 % 3 == 1 })),
+            ])
+            try await runDuckDB(lake, catalog, [Check(table: "main.events", rows: Events.rows(expected))])
+        }
+    }
 }

@@ -121,11 +121,15 @@ final class AppendCommit {
             if loaded.metadata.snapshot(id: snapshotId) != nil { return committed }
             if wasUnknown, key == nil { outcomeUnknown = false }
             let base = try evolvedBase(loaded)
-            let parent = try await catalog.files.currentManifests(base)
+            let commitUUID = Random.uuid()
+            let merge = try await ManifestMerge.merge(
+                try await catalog.files.currentManifests(base), metadata: base, snapshotId: snapshotId,
+                commitUUID: commitUUID, files: catalog.files, table: table,
+                defaultMinCount: catalog.options.manifestMergeMinCount)
             let commitBase = CommitBase(
-                metadata: base, metadataLocation: loaded.metadataLocation, parentManifests: parent,
+                metadata: base, metadataLocation: loaded.metadataLocation, parentManifests: merge.manifests,
                 snapshotId: snapshotId, timestampMs: max(WallClock.nowMs(), base.lastUpdatedMs),
-                commitUUID: Random.uuid(), attempt: attempt)
+                commitUUID: commitUUID, attempt: attempt)
             var plan: CommitPlan
             do {
                 plan = try CommitPlanner.planAppend(commitBase, files: dataFiles, reusing: manifests)
@@ -139,7 +143,9 @@ final class AppendCommit {
                 for manifest in plan.newManifests { manifestKeys.append(try await catalog.put(manifest.file)) }
                 manifests = plan.newManifests
             }
-            var attemptKeys = [try await catalog.put(plan.manifestList)]
+            var attemptKeys: [ObjectKey] = []
+            if let merged = merge.written { attemptKeys.append(try await catalog.put(merged.file)) }
+            attemptKeys.append(try await catalog.put(plan.manifestList))
             attemptKeys.append(try await catalog.put(plan.metadataFile))
 
             let outcome = try await catalog.tables.swap(
@@ -151,6 +157,7 @@ final class AppendCommit {
                 for manifest in plan.newManifests {
                     catalog.files.rememberEntries(manifest.entries, at: manifest.file.path)
                 }
+                if let merged = merge.written { catalog.files.rememberEntries(merged.entries, at: merged.file.path) }
                 return committed
             case .keyCommitted(let snapshot):
                 await catalog.deleteQuietly(attemptKeys)

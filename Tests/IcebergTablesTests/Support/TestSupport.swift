@@ -1,6 +1,7 @@
 import Columnar
 import Database
 import Foundation
+import Iceberg
 import IcebergTables
 import Synchronization
 import Tables
@@ -156,4 +157,12 @@ final class FlakyDatabase: SQLDatabase {
     }
 
     func close() async throws { try await inner.close() }
+}
+
+/// The manifests of the table's current snapshot, read with the Iceberg module.
+func currentManifests(_ catalog: IcebergCatalog, _ table: TableIdentifier) async throws -> [ManifestFile] {
+    let location = try #require(try await catalog.describe(table)?.properties.first { $0.0 == "metadata_location" }?.1)
+    let metadata = try TableMetadata(jsonBytes: Array(try Data(contentsOf: URL(string: location)!)))
+    guard let list = metadata.currentSnapshot?.manifestList else { return [] }
+    return try Manifests.readManifestList(bytes: Array(try Data(contentsOf: URL(string: list)!))).manifests
 }
