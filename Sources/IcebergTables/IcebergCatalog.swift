@@ -8,10 +8,12 @@
 //   Catalog/CatalogTables      the SQL: DDL, rows, the compare-and-swap commit transaction
 //   Catalog/TableLoading       metadata, manifest lists and manifests from storage, cached
 //   Catalog/CommitLoop         optimistic commits: plan, write, swap, retry, unknown outcomes
+//   Catalog/ManifestMerging    appends fold many small manifests into one (bounded lists)
 //   Write/                     appends: batches cast to the table schema, partitioned Parquet
 //                              files with Iceberg metrics
-//   Scan/                      planning a scan: pruning by partition values and column bounds
-//   Maintenance/               compaction (a replace snapshot) and snapshot expiry
+//   Scan/                      planning a scan: pruning by partition values and column bounds;
+//                              reading data files by field id
+//   Maintenance/               compaction (a replace snapshot), snapshot expiry, orphan sweeping
 //   PartitionFields            `day(event_time)`, `bucket[16](id)`, … to Iceberg transforms
 
 public import Columnar

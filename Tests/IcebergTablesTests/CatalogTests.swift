@@ -54,6 +54,15 @@ import Testing
         }
     }
 
+    @Test func refusesADatabaseWithAnotherLakesCommitTable() async throws {
+        try await withLake { lake in
+            let db = try await SQLiteDatabase(configuration: SQLiteConfiguration(path: lake.catalogPath))
+            try await db.execute("CREATE TABLE lakegate_commits(idempotency_key VARCHAR PRIMARY KEY, table_id BIGINT, snapshot_id BIGINT, committed_at TIMESTAMP)")
+            try await db.close()
+            await #expect(throws: TableError.self) { _ = try await lake.open() }
+        }
+    }
+
     @Test func appendsListFilesAndHistory() async throws {
         try await withLake { lake in
             let catalog = try await lake.open()

@@ -4,7 +4,8 @@ import Tables
 /// The SQL side of the catalog: pyiceberg's SqlCatalog tables (`iceberg_tables`,
 /// `iceberg_namespace_properties`, created exactly as SQLAlchemy creates them, so pyiceberg
 /// opens the same database) and Lakegate's `lakegate_commits` (idempotency keys, written in
-/// the transaction that moves a table's metadata pointer).
+/// the transaction that moves a table's metadata pointer). Keys are unique in the database:
+/// a key committed to one table makes a commit with that key to any table a no-op.
 struct CatalogTables: Sendable {
     let database: any SQLDatabase
     let catalogName: String
@@ -43,12 +44,24 @@ struct CatalogTables: Sendable {
         while true {
             do {
                 try await database.withConnection { try await $0.executeScript(Self.schema) }
-                return
+                break
             } catch let error as DatabaseError where error.kind == .uniqueViolation && attempt < 3 {
                 attempt += 1
             } catch {
                 throw TableError.database(error, "creating the catalog tables")
             }
+        }
+        // DuckLake catalogs keep their own `lakegate_commits`, with other columns: one
+        // database cannot hold both kinds of lake.
+        do {
+            _ = try await database.query(
+                "SELECT idempotency_key, catalog_name, table_namespace, table_name, snapshot_id, committed_at "
+                    + "FROM lakegate_commits WHERE 1 = 0")
+        } catch {
+            throw TableError(
+                .unsupported,
+                "the database's lakegate_commits table is not an Iceberg catalog's (a DuckLake catalog?); "
+                    + "give the Iceberg catalog a database of its own")
         }
     }
 

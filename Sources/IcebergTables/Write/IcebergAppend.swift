@@ -37,7 +37,7 @@ final class IcebergAppend: TableAppend {
     }
 
     /// Grows the schema when `incoming` has columns (or nested fields, or wider types) the
-    /// table lacks. Files already open keep the schema they were started with.
+    /// table lacks. `write` closes the files open before a change: a file has one schema.
     func evolve(toInclude incoming: Schema) throws(TableError) {
         let evolved: (metadata: TableMetadata, changed: Bool)
         do {
