@@ -58,15 +58,17 @@ import Testing
         print("appended", len(rows))
         """
 
-    /// pyiceberg appends batches one commit each, reloading and retrying when another writer
-    /// committed first (pyiceberg 0.12's CommitFailedException).
+    /// pyiceberg appends batches one commit each, reloading and retrying (with a short random
+    /// wait, at most 200 times a batch) when another writer committed first (pyiceberg 0.12
+    /// raises CommitFailedException and does not retry by itself).
     static let pyicebergAppendLoop = """
+        import random, time
         from pyiceberg.exceptions import CommitFailedException
         cat = catalog(sys.argv[1], sys.argv[2])
         batches = json.load(open(sys.argv[4]))
         conflicts = 0
         for rows in batches:
-            while True:
+            for attempt in range(200):
                 table = cat.load_table(sys.argv[3])
                 schema = table.schema().as_arrow()
                 columns = []
@@ -81,6 +83,10 @@ import Testing
                     break
                 except CommitFailedException:
                     conflicts += 1
+                    time.sleep(random.uniform(0, 0.05))
+            else:
+                print("gave up after 200 conflicts on one batch")
+                sys.exit(1)
         print("appended", len(batches), "conflicts", conflicts)
         """
 
@@ -251,7 +257,9 @@ import Testing
     }
 
     /// pyiceberg and this catalog append to one table at the same time; each retries when the
-    /// other committed first, and every batch of both lands exactly once.
+    /// other committed first, and every batch of both lands exactly once. Both sides are bounded:
+    /// we make 12 commits, starting once pyiceberg's first landed (so the two overlap), and
+    /// pyiceberg retries each batch at most 200 times (it wins at the latest once we are done).
     @Test func pyicebergAndWeAppendConcurrently() async throws {
         try await withLake { lake in
             let catalog = try await lake.open()
@@ -262,27 +270,27 @@ import Testing
             let path = lake.root + "/batches.json"
             try JSONSerialization.data(withJSONObject: theirs).write(to: URL(fileURLWithPath: path))
             let arguments = [lake.catalogPath, lake.dataPath, "main.events", path]
-            // The Python process runs on a thread of its own (waiting for it blocks); we append
-            // until it is done, so the two overlap whatever Python's start-up time.
+            // The Python process runs on a thread of its own (waiting for it blocks).
             let done = Mutex(false)
             let python = Task.detached {
                 defer { done.withLock { $0 = true } }
                 return try Python.run(Self.pyicebergAppendLoop, arguments)
             }
-            // A pause between our commits: pyiceberg takes far longer per commit and never
-            // retries with a backoff, so a writer committing flat out would starve it.
-            var ours = 0
-            while !done.withLock({ $0 }) || ours < 12 {
-                try await append(catalog, events, [try Events.batch((ours * 5)..<(ours * 5 + 5))], key: "ours-\(ours)")
-                ours += 1
-                try await Task.sleep(for: .milliseconds(ours % 4 == 0 ? 300 : 20))
+            let deadline = ContinuousClock.now + .seconds(120)
+            while try await catalog.history(events).isEmpty, !done.withLock({ $0 }), ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            for batch in 0..<12 {
+                try await append(catalog, events, [try Events.batch((batch * 5)..<(batch * 5 + 5))], key: "ours-\(batch)")
+                try await Task.sleep(for: .milliseconds(Int.random(in: 5...60)))
             }
             let output = try await python.value
             #expect(output.contains("appended 12"))
-            print("pyiceberg vs lakegate: \(ours) of our appends; pyiceberg: \(output.split(separator: "\n").last ?? "")")
-            let expected = Array(0..<(ours * 5)) + Array(1000..<1060)
+            let order = try await catalog.history(events).map { $0.idempotencyKey == nil ? "p" : "l" }.joined()
+            print("pyiceberg and lakegate appending at once: \(output.split(separator: "\n").last ?? ""); commit order \(order)")
+            let expected = Array(0..<60) + Array(1000..<1060)
             #expect(ids(try await tableRows(catalog, events)) == expected)
-            #expect(try await catalog.history(events).count == ours + 12)
+            #expect(try await catalog.history(events).count == 24)
             #expect(try await catalog.describe(events)?.recordCount == expected.count)
             try runPyiceberg(lake, tables: ["main.events"], [Check(table: "main.events", rows: Events.rows(expected))])
         }
