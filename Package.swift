@@ -124,13 +124,18 @@ let package = Package(
         .testTarget(name: "DataGeneratorsTests", dependencies: ["DataGenerators", "CSVFormat"]),
         .testTarget(name: "HiveTablesTests", dependencies: ["HiveTables", "Tables", "Columnar", "Parquet"]),
         .testTarget(name: "TablesTests", dependencies: ["Tables", "Columnar", "Parquet", "LakegateCore"]),
-        .testTarget(name: "DatabaseTests", dependencies: ["Database"]),
+        // Throwaway servers for tests (PostgreSQL through scripts/testenv) and child processes.
+        .target(name: "TestServers", path: "Tests/Support/TestServers"),
+        .testTarget(name: "DatabaseTests", dependencies: ["Database", "TestServers"]),
         .testTarget(
-            name: "DuckLakeTests", dependencies: ["DuckLake", "Tables", "Database", "Columnar", "Parquet", "LakegateCore"]),
+            name: "DuckLakeTests",
+            dependencies: ["DuckLake", "Tables", "Database", "Columnar", "Parquet", "LakegateCore", "TestServers"]),
         .testTarget(
             name: "IcebergTests", dependencies: ["Iceberg", "Columnar", "Avro", "LakegateCore"], exclude: ["Fixtures"]),
         .testTarget(
             name: "IcebergTablesTests",
-            dependencies: ["IcebergTables", "Iceberg", "Tables", "Database", "Columnar", "Parquet", "LakegateCore"]),
+            dependencies: [
+                "IcebergTables", "Iceberg", "Tables", "Database", "Columnar", "Parquet", "LakegateCore", "TestServers",
+            ]),
     ]
 )

@@ -74,7 +74,7 @@ final class HiveAppend: TableAppend {
         done = true
         let files = try await writer.finish()
         let rows = files.reduce(0) { $0 + $1.recordCount }
-        if let idempotencyKey, let earlier = try await catalog.readCommits(table).first(where: { $0.idempotencyKey == idempotencyKey }) {
+        if let idempotencyKey, let earlier = try await catalog.readCommits(table, idempotencyKey: idempotencyKey).first {
             // The job committed before (perhaps an attempt that died before moving its files:
             // they are moved now).
             for file in files { try await store.delete(file.key) }
@@ -83,14 +83,15 @@ final class HiveAppend: TableAppend {
         }
         let sequence = Int64(Date().timeIntervalSince1970 * 1_000_000)
         let record = HiveCatalog.CommitRecord(
-            sequence: sequence, key: try catalog.commitKey(table, sequence: sequence), idempotencyKey: idempotencyKey,
+            sequence: sequence, key: try catalog.commitKey(table, sequence: sequence, idempotencyKey: idempotencyKey),
+            idempotencyKey: idempotencyKey,
             timestamp: Date().timeIntervalSince1970, rows: rows,
             moves: files.map { ($0.key, finalKeys.finals[$0.key]!) })
         try await catalog.writeCommit(record)
         if let idempotencyKey {
             // Two writers with one key at once: the first record (by sequence, then name) wins,
             // the other withdraws before any of its files are moved into place.
-            let same = try await catalog.readCommits(table).filter { $0.idempotencyKey == idempotencyKey }
+            let same = try await catalog.readCommits(table, idempotencyKey: idempotencyKey)
             if let winner = same.min(by: { ($0.sequence, $0.key.path) < ($1.sequence, $1.key.path) }), winner.key != record.key {
                 try await store.delete(record.key)
                 for file in files { try await store.delete(file.key) }

@@ -13,8 +13,10 @@ public import Tables
 /// metadata) and one commit record per commit. A commit is exactly-once without a database:
 /// 1. data files are written under `_lakegate/staging/<commit>/` (named `.staged`, so no glob
 ///    for `*.parquet` sees them);
-/// 2. the commit record (`_lakegate/commits/<sequence>-<key hash>.commit`) is published
-///    atomically: from then on the commit has happened;
+/// 2. the commit record (`_lakegate/commits/<sequence>-<uuid>.commit`) is published
+///    atomically: from then on the commit has happened. A record with an idempotency key sits
+///    in the key's own folder (`_lakegate/commits/keys/<hash of the key>/`), so checking a key
+///    lists that folder only and costs the same at the thousandth commit as at the tenth;
 /// 3. the files are moved into place. A commit interrupted after step 2 is finished by the
 ///    next writer (roll forward); one interrupted before leaves only staged files, swept later.
 /// A commit whose idempotency key has a record already changes nothing.
@@ -154,9 +156,13 @@ public final class HiveCatalog: TableCatalog {
         var moves: [(ObjectKey, ObjectKey)]
     }
 
-    func readCommits(_ table: TableIdentifier) async throws(TableError) -> [CommitRecord] {
+    /// The table's commit records in commit order; with `idempotencyKey`, only the records
+    /// carrying that key (read from the key's folder alone).
+    func readCommits(_ table: TableIdentifier, idempotencyKey: String? = nil) async throws(TableError) -> [CommitRecord] {
         var records: [CommitRecord] = []
-        for object in try await store.list(under: try commitsKey(table)) where object.key.path.hasSuffix(".commit") {
+        var folder = try commitsKey(table)
+        if let idempotencyKey { folder = try folder.appending(Self.keyFolder(idempotencyKey)) }
+        for object in try await store.list(under: folder) where object.key.path.hasSuffix(".commit") {
             let text = String(decoding: try await store.get(object.key, limit: 64 << 20), as: UTF8.self)
             var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
             guard lines.count >= 4, let sequence = Int64(lines[0]), let timestamp = Double(lines[2]), let rows = Int(lines[3])
@@ -174,7 +180,20 @@ public final class HiveCatalog: TableCatalog {
                     sequence: sequence, key: object.key, idempotencyKey: idempotency, timestamp: timestamp, rows: rows,
                     moves: moves))
         }
+        if let idempotencyKey { records.removeAll { $0.idempotencyKey != idempotencyKey } }
         return records.sorted { $0.sequence < $1.sequence }
+    }
+
+    /// `keys/<16 hex digits>`: FNV-1a of the key. Keys that share a hash share a folder and are
+    /// told apart by the key inside each record.
+    static func keyFolder(_ idempotencyKey: String) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in idempotencyKey.utf8 {
+            hash ^= UInt64(byte)
+            hash &*= 0x100_0000_01b3
+        }
+        let hex = String(hash, radix: 16)
+        return "keys/" + String(repeating: "0", count: 16 - hex.count) + hex
     }
 
     func writeCommit(_ record: CommitRecord) async throws(TableError) {
@@ -226,8 +245,9 @@ public final class HiveCatalog: TableCatalog {
     }
 
     /// Records are named by time and a random part, so two writers never pick the same name.
-    func commitKey(_ table: TableIdentifier, sequence: Int64) throws(TableError) -> ObjectKey {
-        try commitsKey(table).appending(String(format: "%019lld-", sequence) + UUID().uuidString.lowercased() + ".commit")
+    func commitKey(_ table: TableIdentifier, sequence: Int64, idempotencyKey: String?) throws(TableError) -> ObjectKey {
+        let name = String(format: "%019lld-", sequence) + UUID().uuidString.lowercased() + ".commit"
+        return try commitsKey(table).appending(idempotencyKey.map { Self.keyFolder($0) + "/" + name } ?? name)
     }
 
     // MARK: Reading

@@ -104,7 +104,7 @@ public final class IcebergCatalog: TableCatalog, Sendable {
             switch location.catalog {
             case .sqlite(let path):
                 if let slash = path.lastIndex(of: "/"), slash != path.startIndex {
-                    try makeDirectories(String(path[..<slash]))
+                    try LocalObjectStore.makeDirectories(String(path[..<slash]))
                 }
                 database = try await SQLiteDatabase(configuration: SQLiteConfiguration(path: path))
             case .postgres(let connection):

@@ -64,14 +64,3 @@ enum Random {
     }
 }
 
-/// Creates `path` and its missing parents (for a SQLite catalog file's folder).
-func makeDirectories(_ path: String) throws(TableError) {
-    var status = stat()
-    if stat(path, &status) == 0 { return }
-    if let slash = path.lastIndex(of: "/"), slash != path.startIndex {
-        try makeDirectories(String(path[..<slash]))
-    }
-    guard mkdir(path, 0o755) == 0 || errno == EEXIST else {
-        throw TableError(.io, "cannot create folder: \(String(cString: strerror(errno)))", subject: path)
-    }
-}

@@ -1,3 +1,4 @@
+import TestServers
 import Columnar
 import Database
 @testable import DuckLake

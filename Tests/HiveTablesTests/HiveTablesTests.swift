@@ -44,6 +44,29 @@ import Testing
         #expect(try await catalog.history(table).count == 1)
     }
 
+    /// Checking a key reads the key's own folder, not the whole history: an unreadable record
+    /// elsewhere does not get in the way (it would if every record were read), and keys that
+    /// share nothing but a prefix are told apart.
+    @Test func keyCheckReadsOnlyTheKeysFolder() async throws {
+        let (catalog, store) = try catalog()
+        let table = try TableIdentifier(parsing: "t")
+        let data = try batch(["a"], from: 0)
+        try await catalog.createTable(table, schema: data.schema, partitionBy: [])
+        try await store.put(try ObjectKey("main/t/_lakegate/commits/0000000000000000001-garbage.commit"), Array("not a record".utf8))
+        var outcomes: [String] = []
+        for key in ["job-1", "job-1", "job-10", "job-1"] {
+            let append = try await catalog.beginAppend(table, schema: data.schema)
+            try await append.write(data)
+            switch try await append.commit(idempotencyKey: key, message: nil) {
+            case .committed: outcomes.append("committed \(key)")
+            case .alreadyCommitted: outcomes.append("already \(key)")
+            }
+        }
+        #expect(outcomes == ["committed job-1", "already job-1", "committed job-10", "already job-1"])
+        #expect(HiveCatalog.keyFolder("job-1") != HiveCatalog.keyFolder("job-10"))
+        #expect(try await catalog.readCommits(table, idempotencyKey: "job-10").count == 1)
+    }
+
     /// A writer that died after its commit record but before moving its files: the next
     /// reader finishes the moves, and nothing is lost or doubled.
     @Test func anInterruptedCommitIsRolledForward() async throws {
@@ -59,7 +82,7 @@ import Testing
         let sequence = Int64(Date().timeIntervalSince1970 * 1_000_000) - 3_600_000_000
         try await catalog.writeCommit(
             HiveCatalog.CommitRecord(
-                sequence: sequence, key: try catalog.commitKey(table, sequence: sequence), idempotencyKey: "job-9",
+                sequence: sequence, key: try catalog.commitKey(table, sequence: sequence, idempotencyKey: "job-9"), idempotencyKey: "job-9",
                 timestamp: Date().timeIntervalSince1970 - 3600, rows: 3,
                 moves: [(staged, try ObjectKey("main/t/part-1.parquet"))]))
         #expect(try await catalog.files(table).map(\.recordCount) == [3])

@@ -1,3 +1,4 @@
+import TestServers
 import Columnar
 import Foundation
 import IcebergTables

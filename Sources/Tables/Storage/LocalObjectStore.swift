@@ -138,7 +138,8 @@ public struct LocalObjectStore: ObjectStore {
         Double(status.st_mtim.tv_sec) + Double(status.st_mtim.tv_nsec) / 1e9
     }
 
-    static func makeDirectories(_ path: String) throws(TableError) {
+    /// Creates `path` and its missing parents, like `mkdir -p`.
+    public static func makeDirectories(_ path: String) throws(TableError) {
         var status = stat()
         if stat(path, &status) == 0 {
             guard (status.st_mode & S_IFMT) == S_IFDIR else { throw TableError(.io, "\(path) is not a folder") }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import DataGenerators
 import StorageLocal
+import Tables
 
 #if canImport(Glibc)
 import Glibc
@@ -323,15 +324,9 @@ struct GenerateVehiclesCommand: ParsableCommand {
 
 /// Creates `path` and its missing parents, like `mkdir -p`.
 private func makeDirectories(_ path: String) throws {
-    var prefix = path.hasPrefix("/") ? "/" : ""
-    for component in path.split(separator: "/") {
-        prefix += component + "/"
-        if mkdir(prefix, 0o755) != 0 && errno != EEXIST {
-            throw CommandError(message: "cannot create directory \(prefix): \(String(cString: strerror(errno)))")
-        }
-    }
-    var info = stat()
-    guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else {
-        throw CommandError(message: "\(path) is not a directory")
+    do {
+        try LocalObjectStore.makeDirectories(path)
+    } catch {
+        throw CommandError(message: error.description)
     }
 }

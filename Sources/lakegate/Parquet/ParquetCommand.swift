@@ -35,15 +35,18 @@ struct ParquetReadArguments: ParsableArguments {
 func reportingErrors(_ body: () throws -> Void) throws {
     do {
         try body()
-    } catch let error as ExitCode {
-        throw error
-    } catch let error as ValidationError {
-        throw error
     } catch {
-        Console.endProgress()
-        Console.error("\(error)")
-        throw ExitCode(1)
+        throw reported(error)
     }
+}
+
+/// What a command throws for `error`: usage errors and exit codes as they are (the argument
+/// parser prints them), anything else printed here as one line, then exit status 1.
+func reported(_ error: any Error) -> any Error {
+    if error is ExitCode || error is ValidationError { return error }
+    Console.endProgress()
+    Console.error("\(error)")
+    return ExitCode(1)
 }
 
 struct CatCommand: ParsableCommand {

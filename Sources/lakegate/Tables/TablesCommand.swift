@@ -55,6 +55,21 @@ struct LakeArguments: ParsableArguments {
         return try LakeLocation(parsing: lake, dataPath: dataPath)
     }
 
+    /// Runs `body` with the lake's catalog, closing it afterwards whatever happens; errors
+    /// become one line on standard error (exit status 1).
+    func withCatalog(_ body: (any TableCatalog) async throws -> Void) async throws {
+        try await reportingErrors {
+            let catalog = try await open()
+            do {
+                try await body(catalog)
+            } catch {
+                await catalog.close()
+                throw error
+            }
+            await catalog.close()
+        }
+    }
+
     func open() async throws -> any TableCatalog {
         let location = try location()
         if case .sqlite(let path) = location.catalog, let slash = path.lastIndex(of: "/") {
@@ -83,14 +98,8 @@ enum CatalogFactory {
 func reportingErrors(_ body: () async throws -> Void) async throws {
     do {
         try await body()
-    } catch let error as ExitCode {
-        throw error
-    } catch let error as ValidationError {
-        throw error
     } catch {
-        Console.endProgress()
-        Console.error("\(error)")
-        throw ExitCode(1)
+        throw reported(error)
     }
 }
 
@@ -130,10 +139,26 @@ struct TablesAppendCommand: AsyncParsableCommand {
 
     @OptionGroup var read: InputReadArguments
 
+    /// Opens an append, creating the table from the first batch's schema when it does not exist
+    /// (without reading the table's history first: appends stay as cheap as the format allows).
+    static func beginAppend(_ catalog: any TableCatalog, _ table: TableIdentifier, schema: Schema, partitionBy: [String])
+        async throws -> any TableAppend
+    {
+        do {
+            return try await catalog.beginAppend(table, schema: schema)
+        } catch where error.code == .notFound {
+            do {
+                try await catalog.createTable(table, schema: schema, partitionBy: partitionBy)
+            } catch where error.code == .alreadyExists {
+                // Another writer created it first: append to theirs.
+            }
+            return try await catalog.beginAppend(table, schema: schema)
+        }
+    }
+
     func run() async throws {
-        try await reportingErrors {
+        try await lake.withCatalog { catalog in
             let table = try target.identifier()
-            let catalog = try await lake.open()
             let badRecords = try BadRecordLog(policy: read.policy, rejectsPath: read.rejects)
             let explicit = try read.explicitSchema()
             var append: (any TableAppend)?
@@ -145,10 +170,7 @@ struct TablesAppendCommand: AsyncParsableCommand {
                     defer { batches.cancel() }
                     for try await batch in batches.stream {
                         if append == nil {
-                            if try await catalog.describe(table) == nil {
-                                try await catalog.createTable(table, schema: batch.schema, partitionBy: partition)
-                            }
-                            append = try await catalog.beginAppend(table, schema: batch.schema)
+                            append = try await Self.beginAppend(catalog, table, schema: batch.schema, partitionBy: partition)
                         }
                         try await append!.write(batch)
                         batches.consumed()
@@ -168,11 +190,9 @@ struct TablesAppendCommand: AsyncParsableCommand {
                 case .alreadyCommitted(let snapshot):
                     print("already committed as snapshot \(snapshot) (idempotency key \(idempotencyKey ?? "")): nothing changed")
                 }
-                await catalog.close()
             } catch {
                 await append?.abort()
                 badRecords.abort()
-                await catalog.close()
                 throw error
             }
         }
@@ -250,10 +270,8 @@ struct TablesListCommand: AsyncParsableCommand {
     @OptionGroup var lake: LakeArguments
 
     func run() async throws {
-        try await reportingErrors {
-            let catalog = try await lake.open()
+        try await lake.withCatalog { catalog in
             for table in try await catalog.listTables() { print(table) }
-            await catalog.close()
         }
     }
 }
@@ -264,8 +282,7 @@ struct TablesShowCommand: AsyncParsableCommand {
     @OptionGroup var target: TableArgument
 
     func run() async throws {
-        try await reportingErrors {
-            let catalog = try await lake.open()
+        try await lake.withCatalog { catalog in
             let table = try target.identifier()
             guard let description = try await catalog.describe(table) else {
                 throw CommandError(message: "\(table): no such table")
@@ -279,7 +296,6 @@ struct TablesShowCommand: AsyncParsableCommand {
             for field in description.schema.fields {
                 print("  \(field.name) \(field.type)\(field.id.map { " (id \($0))" } ?? "")")
             }
-            await catalog.close()
         }
     }
 }
@@ -290,14 +306,12 @@ struct TablesHistoryCommand: AsyncParsableCommand {
     @OptionGroup var target: TableArgument
 
     func run() async throws {
-        try await reportingErrors {
-            let catalog = try await lake.open()
+        try await lake.withCatalog { catalog in
             for snapshot in try await catalog.history(try target.identifier()) {
                 let time = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: snapshot.timestamp))
                 let key = snapshot.idempotencyKey.map { "  key=\($0)" } ?? ""
                 print("\(snapshot.id)  \(time)  \(snapshot.operation)  \(snapshot.summary)\(key)")
             }
-            await catalog.close()
         }
     }
 }
@@ -308,13 +322,11 @@ struct TablesFilesCommand: AsyncParsableCommand {
     @OptionGroup var target: TableArgument
 
     func run() async throws {
-        try await reportingErrors {
-            let catalog = try await lake.open()
+        try await lake.withCatalog { catalog in
             for file in try await catalog.files(try target.identifier()) {
                 let partition = file.partition.isEmpty ? "" : "  " + file.partition.joined(separator: "/")
                 print("\(file.url)  \(file.recordCount) rows  \(file.fileSize) bytes\(partition)")
             }
-            await catalog.close()
         }
     }
 }
@@ -326,11 +338,9 @@ struct TablesCompactCommand: AsyncParsableCommand {
     @OptionGroup var target: TableArgument
 
     func run() async throws {
-        try await reportingErrors {
-            let catalog = try await lake.open()
+        try await lake.withCatalog { catalog in
             let result = try await catalog.compact(try target.identifier())
             Console.note("compacted: \(result.filesRemoved) files into \(result.filesAdded)\(result.snapshot.map { ", snapshot \($0)" } ?? "")")
-            await catalog.close()
         }
     }
 }
@@ -360,11 +370,9 @@ struct TablesExpireCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await reportingErrors {
-            let catalog = try await lake.open()
+        try await lake.withCatalog { catalog in
             let result = try await catalog.expireSnapshots(try target.identifier(), olderThan: Self.seconds(olderThan)!)
             Console.note("expired: \(result.filesDeleted) files deleted")
-            await catalog.close()
         }
     }
 }
@@ -376,11 +384,9 @@ struct TablesDropCommand: AsyncParsableCommand {
     @OptionGroup var target: TableArgument
 
     func run() async throws {
-        try await reportingErrors {
-            let catalog = try await lake.open()
+        try await lake.withCatalog { catalog in
             try await catalog.dropTable(try target.identifier())
             Console.note("dropped \(try target.identifier()) (files no snapshot needs are deleted by expire)")
-            await catalog.close()
         }
     }
 }

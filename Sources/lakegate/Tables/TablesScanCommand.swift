@@ -35,8 +35,7 @@ struct TablesScanCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await reportingErrors {
-            let catalog = try await lake.open()
+        try await lake.withCatalog { catalog in
             let table = try target.identifier()
             let parsedFilter = try filter.map { try ScanFilter(parsing: $0) }
             let plan = try await catalog.plan(table, filter: parsedFilter)
@@ -72,7 +71,6 @@ struct TablesScanCommand: AsyncParsableCommand {
                 }
             }
             printer.finish()
-            await catalog.close()
         }
     }
 }

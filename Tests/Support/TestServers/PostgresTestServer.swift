@@ -10,23 +10,23 @@ import Testing
 ///     }
 ///
 /// When the PostgreSQL binaries are missing the suite fails with the script's message: a test
-/// that silently skipped would hide a broken CI machine. Copy this file and TestProcess.swift to
-/// reuse it elsewhere.
-struct PostgresTestServer: Sendable {
+/// that silently skipped would hide a broken CI machine. Shared by every test target that needs a
+/// server (the `TestServers` target).
+public struct PostgresTestServer: Sendable {
     /// postgresql://postgres@127.0.0.1:PORT/postgres?sslmode=disable
-    let url: String
-    let port: Int
-    let directory: String
+    public let url: String
+    public let port: Int
+    public let directory: String
     /// Where the server's Unix socket lives (the host for a libpq key=value string).
-    var socketDirectory: String { directory + "/socket" }
+    public var socketDirectory: String { directory + "/socket" }
 
     /// The role whose login needs a password (scram-sha-256 over TCP).
-    static let passwordRole = "lakegate_password_user"
+    public static let passwordRole = "lakegate_password_user"
 
-    @TaskLocal static var running: PostgresTestServer?
+    @TaskLocal public static var running: PostgresTestServer?
 
     /// The server of the enclosing `.postgresServer` suite.
-    static var current: PostgresTestServer {
+    public static var current: PostgresTestServer {
         get throws {
             guard let running else {
                 throw TestServerError(message: "no PostgreSQL test server: mark the suite with @Suite(.postgresServer)")
@@ -35,7 +35,7 @@ struct PostgresTestServer: Sendable {
         }
     }
 
-    static func start() throws -> PostgresTestServer {
+    public static func start() throws -> PostgresTestServer {
         let output = try runScript(["start", "--owner-pid", String(getpid())])
         var values: [String: String] = [:]
         for line in output.split(separator: "\n") {
@@ -50,17 +50,17 @@ struct PostgresTestServer: Sendable {
         return PostgresTestServer(url: url, port: port, directory: directory)
     }
 
-    func stop() {
+    public func stop() {
         _ = try? Self.runScript(["stop", directory])
     }
 
     /// A URL for another role or database on this server.
-    func url(user: String, password: String? = nil, database: String = "postgres") -> String {
+    public func url(user: String, password: String? = nil, database: String = "postgres") -> String {
         let credentials = password.map { "\(user):\($0)" } ?? user
         return "postgresql://\(credentials)@127.0.0.1:\(port)/\(database)?sslmode=disable"
     }
 
-    static let script = URL(fileURLWithPath: #filePath)  // Tests/DatabaseTests/Support/this file
+    static let script = URL(fileURLWithPath: #filePath)  // Tests/Support/TestServers/this file
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("scripts/testenv/postgres.sh")
 
@@ -75,16 +75,17 @@ struct PostgresTestServer: Sendable {
     }
 }
 
-struct TestServerError: Error, CustomStringConvertible {
-    let message: String
-    var description: String { message }
+public struct TestServerError: Error, CustomStringConvertible {
+    public let message: String
+    public init(message: String) { self.message = message }
+    public var description: String { message }
 }
 
 /// Starts one server around a whole suite and publishes it in `PostgresTestServer.running`.
-struct PostgresServerTrait: SuiteTrait, TestScoping {
-    var isRecursive: Bool { false }
+public struct PostgresServerTrait: SuiteTrait, TestScoping {
+    public var isRecursive: Bool { false }
 
-    func provideScope(
+    public func provideScope(
         for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void
     ) async throws {
         let server = try PostgresTestServer.start()
@@ -96,5 +97,5 @@ struct PostgresServerTrait: SuiteTrait, TestScoping {
 }
 
 extension Trait where Self == PostgresServerTrait {
-    static var postgresServer: Self { PostgresServerTrait() }
+    public static var postgresServer: Self { PostgresServerTrait() }
 }

@@ -2,21 +2,21 @@ import Foundation
 
 /// A child process for tests, through posix_spawn and waitpid. Not Foundation's Process: inside a
 /// test runner its waitUntilExit can miss the child's exit and hang for good.
-struct TestProcess {
-    let pid: pid_t
+public struct TestProcess {
+    public let pid: pid_t
     private let outputPath: String
     private let errorPath: String
 
-    struct Result {
+    public struct Result {
         /// The exit code, or nil when the child was killed by a signal (or reaped elsewhere).
-        let exitCode: Int32?
-        let output: String
-        let errors: String
+        public let exitCode: Int32?
+        public let output: String
+        public let errors: String
     }
 
     /// Starts `executable` (found in PATH when it has no slash), with standard input from
     /// /dev/null and standard output and error into temporary files.
-    static func spawn(_ executable: String, _ arguments: [String]) throws -> TestProcess {
+    public static func spawn(_ executable: String, _ arguments: [String]) throws -> TestProcess {
         let base = FileManager.default.temporaryDirectory.appendingPathComponent("lakegate-process-\(UUID().uuidString)").path
         let outputPath = base + ".out"
         let errorPath = base + ".err"
@@ -37,7 +37,7 @@ struct TestProcess {
     }
 
     /// Waits for the child (blocking the calling thread) and collects its output.
-    func wait() -> Result {
+    public func wait() -> Result {
         var status: Int32 = 0
         var waited: pid_t
         repeat { waited = waitpid(pid, &status, 0) } while waited == -1 && errno == EINTR
@@ -50,7 +50,7 @@ struct TestProcess {
         return Result(exitCode: exitCode, output: output, errors: errors)
     }
 
-    static func run(_ executable: String, _ arguments: [String]) throws -> Result {
+    public static func run(_ executable: String, _ arguments: [String]) throws -> Result {
         try spawn(executable, arguments).wait()
     }
 }
