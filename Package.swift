@@ -23,6 +23,14 @@ import PackageDescription
 //   IcebergTables   Iceberg v2 tables in a SQL catalog (pyiceberg's SqlCatalog tables), SQLite or PostgreSQL
 //   HiveTables      plain Hive-partitioned Parquet folders, exactly-once by commit records
 //   DataGenerators  deterministic realistic data (events, vehicles, CSV) for demos and benchmarks
+//   S3              an S3 client of our own: Signature V4, ListObjectsV2, streaming get/put, multipart
+//   StorageS3       S3 buckets behind Tables' ObjectStore protocol
+//   Scanning        malware scanning behind a protocol; clamd over a Unix or TCP socket (INSTREAM)
+//   Redis           a RESP client on SwiftNIO
+//   Queues          job queues behind one protocol: embedded (a SQL table with leases), Redis Streams
+//   Transforms      typed column expressions (derive, rename, cast, drop, filter), checked before use
+//   Configuration   lakegate.yaml: zones, clients, tables, transforms, scanner, queue, workers
+//   Ingestion       the file pipeline: discovery, scanning, jobs, workers, reconciliation
 //   lakegate        the command line (composition only)
 
 let swiftSettings: [SwiftSetting] = [
@@ -41,6 +49,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.0"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         .systemLibrary(name: "CZstd", path: "Sources/CSystem/CZstd"),
@@ -102,11 +114,42 @@ let package = Package(
             name: "DuckLake",
             dependencies: ["Tables", "Database", "Columnar", "Parquet", "LakegateCore"],
             swiftSettings: swiftSettings),
+        // Adapters behind protocols: S3 storage, the ClamAV scanner, Redis, job queues.
+        .target(
+            name: "S3",
+            dependencies: [
+                "LakegateCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings),
+        .target(name: "StorageS3", dependencies: ["S3", "Tables", "LakegateCore"], swiftSettings: swiftSettings),
+        .target(name: "Scanning", dependencies: ["LakegateCore"], swiftSettings: swiftSettings),
+        .target(
+            name: "Redis",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")],
+            swiftSettings: swiftSettings),
+        .target(name: "Queues", dependencies: ["Database", "Redis"], swiftSettings: swiftSettings),
+        // The engine: transforms, configuration, and the ingestion pipeline.
+        .target(name: "Transforms", dependencies: ["Columnar"], swiftSettings: swiftSettings),
+        .target(
+            name: "Configuration",
+            dependencies: ["Transforms", "Tables", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings),
+        .target(
+            name: "Ingestion",
+            dependencies: [
+                "Configuration", "Transforms", "Queues", "Scanning", "S3", "StorageS3", "Tables", "HiveTables",
+                "IcebergTables", "DuckLake", "Database", "FileFormats", "Columnar", "Parquet", "LakegateCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings),
         .executableTarget(
             name: "lakegate",
             dependencies: [
                 "Parquet", "Columnar", "LakegateCore", "StorageLocal", "FileFormats", "JSONFormat", "CSVFormat", "Avro",
-                "DataGenerators", "Tables", "HiveTables", "IcebergTables", "DuckLake",
+                "DataGenerators", "Tables", "HiveTables", "IcebergTables", "DuckLake", "Ingestion", "Configuration",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings),
@@ -137,5 +180,14 @@ let package = Package(
             dependencies: [
                 "IcebergTables", "Iceberg", "Tables", "Database", "Columnar", "Parquet", "LakegateCore", "TestServers",
             ]),
+        .testTarget(name: "S3Tests", dependencies: ["S3", "StorageS3", "Tables", "LakegateCore", "TestServers"]),
+        .testTarget(name: "ScanningTests", dependencies: ["Scanning", "LakegateCore", "TestServers"]),
+        .testTarget(name: "RedisTests", dependencies: ["Redis", "TestServers"]),
+        .testTarget(name: "QueuesTests", dependencies: ["Queues", "Redis", "Database", "TestServers"]),
+        .testTarget(name: "TransformsTests", dependencies: ["Transforms", "Columnar"]),
+        .testTarget(name: "ConfigurationTests", dependencies: ["Configuration", "Transforms"]),
+        .testTarget(
+            name: "IngestionTests",
+            dependencies: ["Ingestion", "Configuration", "Queues", "Scanning", "Tables", "Database", "Columnar", "TestServers"]),
     ]
 )

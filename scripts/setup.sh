@@ -3,12 +3,14 @@
 # the codec libraries from Debian, and the pinned outside readers (pyarrow, DuckDB) in .venv.
 # Safe to run again: it installs only what is missing.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 SUDO=""
 if [ "$(id -u)" != 0 ] && command -v sudo >/dev/null; then SUDO="sudo"; fi
 
-debian_packages=(libzstd-dev libsnappy-dev liblz4-dev libbrotli-dev zlib1g-dev libsqlite3-dev postgresql-15)
+# Servers the tests start on loopback: PostgreSQL 15, Redis 7, clamd (ClamAV).
+debian_packages=(libzstd-dev libsnappy-dev liblz4-dev libbrotli-dev zlib1g-dev libsqlite3-dev postgresql-15 redis-server
+    clamav clamav-daemon)
 missing=()
 for package in "${debian_packages[@]}"; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
@@ -30,12 +32,13 @@ command -v swift >/dev/null || { echo "setup: Swift 6.3 is required (https://swi
 # Pinned outside readers for the interoperability tests and benchmarks.
 duckdb_extensions=(ducklake sqlite postgres iceberg avro)
 python_requirements=(pyarrow==26.0.1 duckdb==1.5.5 pytest==9.0.3 fastavro==1.12.1 cramjam==2.14.0 zstandard==0.25.0
-    pyiceberg==0.12.0 sqlalchemy==2.1.9 pyroaring==1.2.0 psycopg==3.3.9 psycopg-binary==3.3.9 pytz==2026.6)
+    pyiceberg==0.12.0 sqlalchemy==2.1.9 pyroaring==1.2.0 psycopg==3.3.9 psycopg-binary==3.3.9 pytz==2026.6
+    "moto[server]==5.2.5" boto3==1.44.5 botocore==1.44.5)
 for extension in "${duckdb_extensions[@]}"; do python_requirements+=("duckdb-extension-$extension==1.5.5"); done
 if [ ! -x .venv/bin/python ]; then
     python3 -m venv .venv
 fi
-if ! .venv/bin/python -c 'import pyarrow, duckdb, pytest, fastavro, cramjam, zstandard, pyiceberg, sqlalchemy, psycopg, pytz; assert pyarrow.__version__ == "26.0.1" and duckdb.__version__ == "1.5.5" and fastavro.__version__ == "1.12.1" and pyiceberg.__version__ == "0.12.0"' >/dev/null 2>&1 \
+if ! .venv/bin/python -c 'import pyarrow, duckdb, pytest, fastavro, cramjam, zstandard, pyiceberg, sqlalchemy, psycopg, pytz, moto, boto3; assert pyarrow.__version__ == "26.0.1" and duckdb.__version__ == "1.5.5" and fastavro.__version__ == "1.12.1" and pyiceberg.__version__ == "0.12.0" and moto.__version__ == "5.2.5"' >/dev/null 2>&1 \
     || [ ! -d .venv/lib/python3*/site-packages/duckdb_extension_ducklake ]; then
     echo "setup: installing ${python_requirements[*]} into .venv"
     .venv/bin/pip install -q --disable-pip-version-check "${python_requirements[@]}"

@@ -1,0 +1,1 @@
+// Job queues (in progress).

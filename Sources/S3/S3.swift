@@ -1,0 +1,1 @@
+// The S3 client: see S3Client.swift (in progress).

@@ -1,0 +1,1 @@
+// Malware scanning (in progress).

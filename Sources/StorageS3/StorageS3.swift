@@ -1,0 +1,1 @@
+// S3 buckets behind ObjectStore (in progress).

@@ -1,0 +1,1 @@
+// Column expressions (in progress).
