@@ -29,7 +29,7 @@ import PackageDescription
 //   Redis           a RESP client on SwiftNIO
 //   Queues          job queues behind one protocol: embedded (a SQL table with leases), Redis Streams
 //   Transforms      typed column expressions (derive, rename, cast, drop, filter), checked before use
-//   Configuration   lakegate.yaml: zones, clients, tables, transforms, scanner, queue, workers
+//   LakegateConfiguration  lakegate.yaml (Sources/Configuration): zones, clients, tables, transforms, scanner, queue, workers
 //   Ingestion       the file pipeline: discovery, scanning, jobs, workers, reconciliation
 //   lakegate        the command line (composition only)
 
@@ -133,14 +133,17 @@ let package = Package(
         .target(name: "Queues", dependencies: ["Database", "Redis"], swiftSettings: swiftSettings),
         // The engine: transforms, configuration, and the ingestion pipeline.
         .target(name: "Transforms", dependencies: ["Columnar"], swiftSettings: swiftSettings),
+        // Named LakegateConfiguration: swift-configuration (in the dependency graph) already has a
+        // target called Configuration, and target names must be unique across the graph.
         .target(
-            name: "Configuration",
+            name: "LakegateConfiguration",
             dependencies: ["Transforms", "Tables", .product(name: "Yams", package: "Yams")],
+            path: "Sources/Configuration",
             swiftSettings: swiftSettings),
         .target(
             name: "Ingestion",
             dependencies: [
-                "Configuration", "Transforms", "Queues", "Scanning", "S3", "StorageS3", "Tables", "HiveTables",
+                "LakegateConfiguration", "Transforms", "Queues", "Scanning", "S3", "StorageS3", "Tables", "HiveTables",
                 "IcebergTables", "DuckLake", "Database", "FileFormats", "Columnar", "Parquet", "LakegateCore",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -149,7 +152,7 @@ let package = Package(
             name: "lakegate",
             dependencies: [
                 "Parquet", "Columnar", "LakegateCore", "StorageLocal", "FileFormats", "JSONFormat", "CSVFormat", "Avro",
-                "DataGenerators", "Tables", "HiveTables", "IcebergTables", "DuckLake", "Ingestion", "Configuration",
+                "DataGenerators", "Tables", "HiveTables", "IcebergTables", "DuckLake", "Ingestion", "LakegateConfiguration",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings),
@@ -185,9 +188,11 @@ let package = Package(
         .testTarget(name: "RedisTests", dependencies: ["Redis", "TestServers"]),
         .testTarget(name: "QueuesTests", dependencies: ["Queues", "Redis", "Database", "TestServers"]),
         .testTarget(name: "TransformsTests", dependencies: ["Transforms", "Columnar"]),
-        .testTarget(name: "ConfigurationTests", dependencies: ["Configuration", "Transforms"]),
+        .testTarget(
+            name: "LakegateConfigurationTests", dependencies: ["LakegateConfiguration", "Transforms"],
+            path: "Tests/ConfigurationTests"),
         .testTarget(
             name: "IngestionTests",
-            dependencies: ["Ingestion", "Configuration", "Queues", "Scanning", "Tables", "Database", "Columnar", "TestServers"]),
+            dependencies: ["Ingestion", "LakegateConfiguration", "Queues", "Scanning", "Tables", "Database", "Columnar", "TestServers"]),
     ]
 )
