@@ -1,1 +1,0 @@
-// The ingestion pipeline (in progress).

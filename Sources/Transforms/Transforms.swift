@@ -1,1 +1,0 @@
-// Column expressions (in progress).
