@@ -1,0 +1,1 @@
+// lakegate.yaml (in progress).
