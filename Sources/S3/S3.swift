@@ -1,1 +1,0 @@
-// The S3 client: see S3Client.swift (in progress).

@@ -1,1 +1,0 @@
-// S3 buckets behind ObjectStore (in progress).
