@@ -125,7 +125,12 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
         .target(name: "StorageS3", dependencies: ["S3", "Tables", "LakegateCore"], swiftSettings: swiftSettings),
-        .target(name: "Scanning", dependencies: ["LakegateCore"], swiftSettings: swiftSettings),
+        .target(
+            name: "Scanning",
+            dependencies: [
+                "LakegateCore", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings),
         .target(
             name: "Redis",
             dependencies: [.product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")],

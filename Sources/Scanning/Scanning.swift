@@ -1,1 +1,0 @@
-// Malware scanning (in progress).
