@@ -95,12 +95,20 @@ public struct LocalObjectStore: ObjectStore {
     }
 
     public func move(_ source: ObjectKey, to target: ObjectKey) async throws(TableError) {
+        LocalFileSink.syncDirectory(of: try renameObject(source, to: target))
+    }
+
+    public func moveUnsynced(_ source: ObjectKey, to target: ObjectKey) async throws(TableError) {
+        _ = try renameObject(source, to: target)
+    }
+
+    private func renameObject(_ source: ObjectKey, to target: ObjectKey) throws(TableError) -> String {
         let to = path(of: target)
         try Self.makeDirectories(String(to[..<to.lastIndex(of: "/")!]))
         guard rename(path(of: source), to) == 0 else {
             throw TableError(errno == ENOENT ? .notFound : .io, "cannot move to \(target): \(String(cString: strerror(errno)))", subject: source.path)
         }
-        LocalFileSink.syncDirectory(of: to)
+        return to
     }
 
     // MARK: Helpers

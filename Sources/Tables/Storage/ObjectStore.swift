@@ -25,6 +25,16 @@ public protocol ObjectStore: Sendable {
     /// Moves an object to another key (replacing what is there): a rename on a filesystem, a
     /// copy then a delete on object storage. The target is whole or absent at every moment.
     func move(_ source: ObjectKey, to target: ObjectKey) async throws(TableError)
+    /// A move whose durability the caller provides some other way (a durable record that redoes
+    /// the move after a crash): a filesystem store skips the directory fsync, whose cost grows
+    /// with the number of files in the folder. Object stores need no difference.
+    func moveUnsynced(_ source: ObjectKey, to target: ObjectKey) async throws(TableError)
+}
+
+extension ObjectStore {
+    public func moveUnsynced(_ source: ObjectKey, to target: ObjectKey) async throws(TableError) {
+        try await move(source, to: target)
+    }
 }
 
 extension ObjectStore {
