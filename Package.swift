@@ -150,7 +150,7 @@ let package = Package(
             dependencies: [
                 "LakegateConfiguration", "Transforms", "Queues", "Scanning", "S3", "StorageS3", "Tables", "HiveTables",
                 "IcebergTables", "DuckLake", "Database", "FileFormats", "Columnar", "Parquet", "LakegateCore",
-                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),
         .executableTarget(
