@@ -109,7 +109,7 @@ public enum JobID {
 }
 
 /// SHA-256 over a stream of chunks.
-public struct ContentHasher: Sendable {
+public struct ContentHasher {
     private var hasher = SHA256()
     public private(set) var count = 0
 

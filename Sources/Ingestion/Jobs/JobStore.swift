@@ -163,7 +163,7 @@ public final class JobStore: Sendable {
         }
     }
 
-    static func transition(
+    nonisolated(nonsending) static func transition(
         _ connection: any SQLConnection, _ id: String, from expected: [JobState], to next: JobState, now: Double,
         changes: [JobChange]
     ) async throws -> Bool {

@@ -1,4 +1,5 @@
 import Foundation
+import LakegateCore
 import Logging
 import Queues
 import Scanning
@@ -140,15 +141,15 @@ public struct ScanStage: Sendable {
             return try await defer_(job, "cannot read the file for its scan: \(error)", component: "storage")
         }
         let scanned = hasher.finish()
+        guard scanned == job.sha256 else {
+            // The file changed since it was found: the verdict belongs to bytes that are not this
+            // job's. They are a new job, scanned on their own.
+            writer.abort()
+            return try await superseded(job, by: scanned, size: hasher.count)
+        }
 
         switch verdict {
         case .clean:
-            guard scanned == job.sha256 else {
-                // The file changed since it was found: this verdict belongs to the new bytes,
-                // which are a new job (scanned again: the copy was made under the old job's name).
-                writer.abort()
-                return try await superseded(job, by: scanned, size: hasher.count)
-            }
             do {
                 try await writer.publish()
             } catch {
