@@ -1,0 +1,223 @@
+import Columnar
+import Database
+import Foundation
+import Synchronization
+import LakegateConfiguration
+import Queues
+import Redis
+import S3
+import Scanning
+import StorageS3
+import Tables
+import Transforms
+
+/// Everything a Lakegate process needs, built from `lakegate.yaml`: the zones, the routing of
+/// clients to tables, the job store, the queue, the scanner and the lake. The one place that
+/// picks concrete adapters (local or S3 storage, embedded or Redis queue, clamd).
+public final class Runtime: Sendable {
+    public let configuration: LakegateConfiguration
+    public let zones: Zones
+    public let routing: any Routing
+    public let store: JobStore
+    public let queue: any JobQueue
+    public let scanner: any MalwareScanner
+    let catalogHandle: CatalogHandle
+    let s3Client: S3Client?
+    let redisClient: RedisClient?
+
+    public var catalog: any TableCatalog { catalogHandle.catalog }
+
+    public static func open(
+        _ configuration: LakegateConfiguration, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) async throws -> Runtime {
+        let s3 = try Self.s3Client(configuration, environment: environment)
+        let zones = Zones(
+            landing: try Self.store(configuration.zones.landing, s3: s3),
+            trusted: try Self.store(configuration.zones.trusted, s3: s3),
+            quarantine: try Self.store(configuration.zones.quarantine, s3: s3))
+        let catalog = try await Lake.openLocal(configuration.lake)
+        let stateURL: String
+        switch configuration.state {
+        case .lakeCatalog:
+            stateURL = Lake.stateDatabase(for: configuration.lake, fallback: "sqlite:" + configuration.dataDirectory + "/state.sqlite")
+        case .sqlite(let path): stateURL = "sqlite:" + path
+        case .postgres(let url): stateURL = url.value
+        }
+        let database = try await DatabaseURL.open(stateURL)
+        let store = try await JobStore(database: database)
+        let policy = QueuePolicy(
+            visibilityTimeout: configuration.queue.visibilityTimeout,
+            // The queue counts deliveries; the job store counts load attempts and decides when
+            // a job is dead. Deliveries beyond that (crashed workers) still end in dead letters.
+            maxDeliveries: configuration.queue.maxAttempts * 2)
+        let queue: any JobQueue
+        var redis: RedisClient?
+        switch configuration.queue.kind {
+        case .embedded:
+            queue = try await SQLJobQueue(database: database, policy: policy)
+        case .redis:
+            let url = configuration.queue.redisURL
+            let client = RedisClient(
+                configuration: RedisConfiguration(
+                    host: url.host, port: url.port, username: url.username, password: url.password?.value, database: url.database))
+            redis = client
+            queue = try await RedisStreamsJobQueue(
+                client: client, stream: configuration.queue.stream, group: configuration.queue.group,
+                deadLetterStream: configuration.queue.deadLetterStream, policy: policy)
+        }
+        let scanner = ClamdScanner(
+            address: try Scanning.ClamdAddress(parsing: configuration.scanner.clamd.description), timeout: configuration.scanner.timeout)
+        return Runtime(
+            configuration: configuration, zones: zones, routing: ConfiguredRouting(configuration), store: store, queue: queue,
+            scanner: scanner, catalog: catalog, s3: s3, redis: redis)
+    }
+
+    init(
+        configuration: LakegateConfiguration, zones: Zones, routing: any Routing, store: JobStore, queue: any JobQueue,
+        scanner: any MalwareScanner, catalog: any TableCatalog, s3: S3Client?, redis: RedisClient?
+    ) {
+        self.configuration = configuration
+        self.zones = zones
+        self.routing = routing
+        self.store = store
+        self.queue = queue
+        self.scanner = scanner
+        catalogHandle = CatalogHandle(catalog: catalog)
+        s3Client = s3
+        redisClient = redis
+    }
+
+    public func close() async {
+        await queue.close()
+        await catalog.close()
+        try? await store.database.close()
+        await redisClient?.close()
+        try? await s3Client?.shutdown()
+    }
+
+    // MARK: Stages
+
+    /// With no client configured, takes the landing zone's top-level folders as clients.
+    public func adoptClientsFromLanding() async throws {
+        guard let routing = routing as? ConfiguredRouting, configuration.clients.isEmpty else { return }
+        let names = Set(try await zones.landing.list(under: nil).compactMap { $0.key.segments.count > 1 ? String($0.key.segments[0]) : nil })
+        routing.adopt(Array(names))
+    }
+
+    public func discovery(settle: Double = 1) -> Discovery {
+        Discovery(zones: zones, routing: routing, store: store, settle: settle)
+    }
+
+    public func scanStage() -> ScanStage {
+        ScanStage(
+            zones: zones, routing: routing, store: store, queue: queue, scanner: scanner,
+            maxFileSize: Int(configuration.scanner.maxFileSize),
+            scanRetry: RetryPolicy(
+                initial: configuration.scanner.retry.initial.seconds, maximum: configuration.scanner.retry.maximum.seconds,
+                maxAttempts: .max))
+    }
+
+    public func worker(consumer: String) -> Worker {
+        Worker(
+            zones: zones, routing: routing, store: store, queue: queue, catalog: catalog,
+            loader: FileLoader(batchRows: configuration.workers.batchRows),
+            retry: RetryPolicy(
+                initial: configuration.queue.backoff.initial.seconds, maximum: configuration.queue.backoff.maximum.seconds,
+                maxAttempts: configuration.queue.maxAttempts),
+            consumer: consumer, heartbeat: configuration.queue.visibilityTimeout / 3)
+    }
+
+    // MARK: Adapters
+
+    static func s3Client(_ configuration: LakegateConfiguration, environment: [String: String]) throws -> S3Client? {
+        let zones = [configuration.zones.landing, configuration.zones.trusted, configuration.zones.quarantine]
+        guard zones.contains(where: { if case .s3 = $0 { true } else { false } }) else { return nil }
+        let settings = configuration.s3
+        let credentials: S3Credentials
+        if let key = settings.accessKeyID, let secret = settings.secretAccessKey {
+            credentials = S3Credentials(accessKeyId: key, secretAccessKey: secret.value, sessionToken: settings.sessionToken?.value)
+        } else if let fromEnvironment = S3Credentials.fromEnvironment(environment) {
+            credentials = fromEnvironment
+        } else {
+            throw IngestionError(.invalidArgument, "an s3:// zone needs credentials: s3.access_key_id and s3.secret_access_key, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY")
+        }
+        return try S3Client(
+            configuration: S3Configuration(
+                endpoint: settings.endpoint, region: settings.region, addressing: settings.addressing == .virtual ? .virtualHost : .path,
+                credentials: credentials))
+    }
+
+    static func store(_ zone: ZoneLocation, s3: S3Client?) throws -> any ObjectStore {
+        switch zone {
+        case .folder(let path):
+            return try LocalObjectStore(root: path)
+        case .s3(let bucket, let prefix):
+            guard let s3 else { throw IngestionError(.invalidArgument, "no S3 client for s3://\(bucket)") }
+            let trimmed = prefix.hasSuffix("/") ? String(prefix.dropLast()) : prefix
+            return try S3ObjectStore(client: s3, bucket: bucket, prefix: trimmed.isEmpty ? nil : try ObjectKey(trimmed))
+        }
+    }
+}
+
+/// Clients and table rules from the configuration. A client with no rules sends every file to
+/// `<client>.files`. Without any configured client (the embedded default), each top-level
+/// folder of the landing zone whose name is a valid client name is a client (`adopt`).
+final class ConfiguredRouting: Routing {
+    let configuration: LakegateConfiguration
+    private let adopted = Mutex<[ClientZone]>([])
+
+    init(_ configuration: LakegateConfiguration) {
+        self.configuration = configuration
+    }
+
+    var clients: [ClientZone] {
+        configuration.clients.map { ClientZone(name: $0.name, prefix: $0.prefix) } + adopted.withLock { $0 }
+    }
+
+    /// Takes these folder names as clients when the configuration names none.
+    func adopt(_ names: [String]) {
+        guard configuration.clients.isEmpty else { return }
+        let valid = names.filter(Self.isClientName).sorted().map { ClientZone(name: $0) }
+        adopted.withLock { $0 = valid }
+    }
+
+    static func isClientName(_ name: String) -> Bool {
+        !name.isEmpty && name.utf8.count <= 64
+            && name.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x2D || $0 == 0x5F }
+    }
+
+    func route(client: String, relativeKey: String) -> Ingestion.TableRoute? {
+        guard let settings = configuration.clients.first(where: { $0.name == client }) else {
+            guard adopted.withLock({ $0.contains { $0.name == client } }) else { return nil }
+            return (try? TableIdentifier(namespace: client, name: "files")).map { Ingestion.TableRoute(table: $0) }
+        }
+        if settings.tables.isEmpty {
+            return (try? TableIdentifier(namespace: client, name: "files")).map { Ingestion.TableRoute(table: $0) }
+        }
+        guard let rule = configuration.table(forClient: client, relativeKey: relativeKey) else { return nil }
+        let pipeline = rule.transforms
+        let format: FormatChoice = FormatChoice(rule.format.rawValue)
+        var route = Ingestion.TableRoute(table: rule.table, format: format.inputFormat, partitionBy: rule.partition)
+        if !pipeline.isEmpty {
+            route.transform = { @Sendable (schema: Schema) throws -> any BatchTransform in
+                let compiled: CompiledTransform = try pipeline.compile(for: schema)
+                return TransformAdapter(compiled: compiled)
+            }
+        }
+        return route
+    }
+}
+
+/// A configured transform pipeline compiled for one input schema.
+struct TransformAdapter: BatchTransform {
+    let compiled: CompiledTransform
+    var outputSchema: Schema { compiled.outputSchema }
+    func apply(_ batch: RecordBatch) throws -> RecordBatch { try compiled.apply(batch) }
+}
+
+extension Duration {
+    var seconds: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
+}

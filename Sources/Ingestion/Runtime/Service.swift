@@ -1,0 +1,185 @@
+import Foundation
+import Logging
+import Queues
+import Synchronization
+
+/// Set when the process is asked to stop (SIGTERM, SIGINT): loops finish the job in hand (or
+/// give its lease back) and return.
+public final class StopFlag: Sendable {
+    private let stopped = Atomic<Bool>(false)
+    public init() {}
+    public var isSet: Bool { stopped.load(ordering: .acquiring) }
+    public func set() { stopped.store(true, ordering: .releasing) }
+}
+
+/// When work was last done, for idle exits.
+final class Activity: Sendable {
+    private let last = Mutex(ContinuousClock.now)
+    func touch() { last.withLock { $0 = ContinuousClock.now } }
+    var idle: Duration { ContinuousClock.now - last.withLock { $0 } }
+}
+
+/// The long-running parts of `lakegate run` and `lakegate worker`: discovery and scanning on a
+/// timer, N workers taking jobs from the queue, and the reconciliation sweep that repairs what
+/// a crash or a lost message left behind.
+public struct IngestionService: Sendable {
+    public let runtime: Runtime
+    let logger = Logger(label: "lakegate.service")
+
+    public init(runtime: Runtime) { self.runtime = runtime }
+
+    public struct Summary: Sendable, Equatable {
+        public var discovered = 0
+        public var scanned = 0
+        public var completed = 0
+        public var rows = 0
+        public init() {}
+    }
+
+    /// Discovery, scanning and loading until nothing is left that can be done now (files whose
+    /// scan must wait for the scanner are left pending). For one-shot use and demos.
+    public func drain(settle: Double = 0, maxPasses: Int = 1_000_000) async throws -> Summary {
+        var summary = Summary()
+        let worker = runtime.worker(consumer: "drain-\(getpid())")
+        for _ in 0..<maxPasses {
+            try await runtime.adoptClientsFromLanding()
+            summary.discovered += try await runtime.discovery(settle: settle).discover().count
+            let scans = try await runtime.scanStage().scanDue(limit: 256, concurrency: 2)
+            summary.scanned += scans.count
+            var worked = 0
+            while true {
+                let outcomes = try await worker.runOnce(limit: 16, wait: .zero)
+                if outcomes.isEmpty { break }
+                worked += outcomes.count
+                for outcome in outcomes {
+                    if case .completed(let rows) = outcome {
+                        summary.completed += 1
+                        summary.rows += rows
+                    }
+                }
+            }
+            let waiting = try await runtime.store.due(.queued, now: .now + 3600, limit: 1)
+            if scans.allSatisfy({ if case .deferred = $0 { true } else { false } }) && worked == 0 && waiting.isEmpty { break }
+            if worked == 0 && !waiting.isEmpty {
+                // Retries wait out their backoff.
+                try await Task.sleep(for: .milliseconds(200))
+            }
+        }
+        return summary
+    }
+
+    /// Runs until `stop` is set: discovery and scanning (when `scanning`), `workers` workers,
+    /// and reconciliation. With `idleExit`, returns after that long without any work.
+    public func run(workers: Int, scanning: Bool, idleExit: Duration?, stop: StopFlag) async {
+        let lastWork = Activity()
+        await withTaskGroup(of: Void.self) { group in
+            if scanning {
+                group.addTask { await self.scanLoop(stop: stop, lastWork: lastWork) }
+                group.addTask { await self.reconcileLoop(stop: stop) }
+            }
+            for index in 0..<max(1, workers) {
+                group.addTask { await self.workerLoop(index: index, stop: stop, lastWork: lastWork) }
+            }
+            if let idleExit {
+                group.addTask {
+                    while !stop.isSet {
+                        try? await Task.sleep(for: .milliseconds(200))
+                        if lastWork.idle > idleExit {
+                            logger.info("idle; exiting", metadata: ["idle_exit": "\(idleExit)"])
+                            stop.set()
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    func scanLoop(stop: StopFlag, lastWork: Activity) async {
+        let interval = runtime.configuration.discovery.interval
+        let discovery = runtime.discovery()
+        let scan = runtime.scanStage()
+        while !stop.isSet {
+            do {
+                try await runtime.adoptClientsFromLanding()
+                let found = try await discovery.discover()
+                let scanned = try await scan.scanDue(limit: 256, concurrency: 2)
+                if !found.isEmpty || !scanned.isEmpty { lastWork.touch() }
+                if !scanned.isEmpty { continue }  // more may be due at once
+            } catch {
+                logger.error("discovery or scanning failed", metadata: ["error": "\(error)"])
+                await runtime.store.alert("discovery", "\(error)", now: .now)
+            }
+            await sleep(interval, unless: stop)
+        }
+    }
+
+    func workerLoop(index: Int, stop: StopFlag, lastWork: Activity) async {
+        let worker = runtime.worker(consumer: "\(ProcessInfo.processInfo.hostName)-\(getpid())-\(index)")
+        while !stop.isSet {
+            do {
+                let outcomes = try await worker.runOnce(limit: 1, wait: .seconds(1))
+                if !outcomes.isEmpty { lastWork.touch() }
+            } catch {
+                logger.error("worker cannot receive", metadata: ["error": "\(error)"])
+                await sleep(.seconds(1), unless: stop)
+            }
+        }
+    }
+
+    func reconcileLoop(stop: StopFlag) async {
+        while !stop.isSet {
+            await sleep(runtime.configuration.discovery.reconcileInterval, unless: stop)
+            if stop.isSet { return }
+            do {
+                let repaired = try await Reconciliation(runtime: runtime).sweep()
+                if repaired > 0 { logger.info("reconciliation re-enqueued jobs", metadata: ["jobs": "\(repaired)"]) }
+            } catch {
+                logger.error("reconciliation failed", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    func sleep(_ duration: Duration, unless stop: StopFlag) async {
+        let end = ContinuousClock.now + duration
+        while !stop.isSet && ContinuousClock.now < end {
+            try? await Task.sleep(for: min(.milliseconds(200), end - ContinuousClock.now))
+        }
+    }
+}
+
+/// Repairs what crashes and lost messages leave: scans whose process died go back to pending;
+/// queued jobs whose message may be lost, and running jobs whose worker died, are enqueued
+/// again (a duplicate message is harmless: workers check the job store and the lake's
+/// idempotency key before doing anything).
+public struct Reconciliation: Sendable {
+    public let runtime: Runtime
+    /// A job untouched for this long in `scanning`, `queued` or `running` is repaired.
+    public var staleAfter: Double
+
+    public init(runtime: Runtime, staleAfter: Double? = nil) {
+        self.runtime = runtime
+        self.staleAfter = staleAfter ?? max(60, runtime.configuration.queue.visibilityTimeout.seconds * 2)
+    }
+
+    @discardableResult
+    public func sweep() async throws(IngestionError) -> Int {
+        let store = runtime.store
+        let before = Double.now - staleAfter
+        var repaired = 0
+        for job in try await store.stale(.scanning, before: before, limit: 1000) {
+            if try await store.transition(job.id, from: [.scanning], to: .pending, now: .now) { repaired += 1 }
+        }
+        for state in [JobState.queued, .running] {
+            for job in try await store.stale(state, before: before, limit: 1000) {
+                guard try await store.transition(job.id, from: [state], to: .queued, now: .now) else { continue }
+                do {
+                    try await runtime.queue.enqueue(jobId: job.id, fields: ["client_id": job.client, "key": job.trustedKey ?? ""])
+                    repaired += 1
+                } catch {
+                    throw IngestionError(.unavailable, "cannot enqueue: \(error)", jobId: job.id)
+                }
+            }
+        }
+        return repaired
+    }
+}
