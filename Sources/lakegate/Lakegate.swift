@@ -19,6 +19,11 @@ struct Lakegate: AsyncParsableCommand {
                                                            with --idempotency-key)
               lakegate tables scan events --limit 5        read it back
 
+              lakegate ingest data.csv --client acme       scan a file with clamd and land it in
+                                                           the client's table (quarantine if infected)
+              lakegate run                                 watch the landing zone: scan, load, repeat
+              lakegate jobs list | lakegate status         what happened, what waits, what failed
+
               lakegate parquet inspect data.parquet        schema, row groups, encodings, statistics
               lakegate parquet cat data.parquet --limit 5  rows as JSON lines or CSV
               lakegate parquet rewrite in.parquet out.parquet --codec zstd
@@ -28,6 +33,7 @@ struct Lakegate: AsyncParsableCommand {
         version: version,
         subcommands: [
             ConvertCommand.self, ValidateCommand.self, TablesCommand.self, ParquetCommand.self, GenerateCommand.self,
+            IngestCommand.self, RunCommand.self, WorkerCommand.self, JobsCommand.self, QuarantineCommand.self, StatusCommand.self,
         ]
     )
 

@@ -5,6 +5,7 @@ import FileFormats
 import Foundation
 import HiveTables
 import IcebergTables
+import Ingestion
 import LakegateCore
 import Parquet
 import Tables
@@ -76,21 +77,7 @@ struct LakeArguments: ParsableArguments {
             _ = try LocalObjectStore(root: String(path[..<slash]))  // creates the catalog's folder
         }
         let store = try LocalObjectStore(root: location.dataPath)
-        return try await CatalogFactory.open(location, store: store, catalogName: catalogName)
-    }
-}
-
-/// Opens the catalog of a lake's format.
-enum CatalogFactory {
-    static func open(_ location: LakeLocation, store: any ObjectStore, catalogName: String) async throws -> any TableCatalog {
-        switch location.format {
-        case .hive:
-            return HiveCatalog(location: location, store: store)
-        case .iceberg:
-            return try await IcebergCatalog.open(location: location, store: store, catalogName: catalogName)
-        case .ducklake:
-            return try await DuckLakeCatalog.open(location: location, store: store, author: "lakegate")
-        }
+        return try await Lake.open(location, store: store, catalogName: catalogName)
     }
 }
 
@@ -139,23 +126,6 @@ struct TablesAppendCommand: AsyncParsableCommand {
 
     @OptionGroup var read: InputReadArguments
 
-    /// Opens an append, creating the table from the first batch's schema when it does not exist
-    /// (without reading the table's history first: appends stay as cheap as the format allows).
-    static func beginAppend(_ catalog: any TableCatalog, _ table: TableIdentifier, schema: Schema, partitionBy: [String])
-        async throws -> any TableAppend
-    {
-        do {
-            return try await catalog.beginAppend(table, schema: schema)
-        } catch where error.code == .notFound {
-            do {
-                try await catalog.createTable(table, schema: schema, partitionBy: partitionBy)
-            } catch where error.code == .alreadyExists {
-                // Another writer created it first: append to theirs.
-            }
-            return try await catalog.beginAppend(table, schema: schema)
-        }
-    }
-
     func run() async throws {
         try await lake.withCatalog { catalog in
             let table = try target.identifier()
@@ -170,7 +140,7 @@ struct TablesAppendCommand: AsyncParsableCommand {
                     defer { batches.cancel() }
                     for try await batch in batches.stream {
                         if append == nil {
-                            append = try await Self.beginAppend(catalog, table, schema: batch.schema, partitionBy: partition)
+                            append = try await FileLoader.beginAppend(catalog, table, schema: batch.schema, partitionBy: partition)
                         }
                         try await append!.write(batch)
                         batches.consumed()
@@ -197,70 +167,6 @@ struct TablesAppendCommand: AsyncParsableCommand {
             }
         }
     }
-}
-
-/// Runs a (synchronous) batch producer on its own thread and hands its batches to async code,
-/// at most two ahead of the consumer: reading never outruns writing, memory stays bounded.
-/// `cancel()` (when the consumer fails) makes the producer stop at its next batch.
-final class BatchPipe: @unchecked Sendable {
-    let stream: AsyncThrowingStream<RecordBatch, any Error>
-    private let continuation: AsyncThrowingStream<RecordBatch, any Error>.Continuation
-    private let condition = NSCondition()
-    private var ahead = 0
-    private var cancelled = false
-    private static let maxAhead = 2
-
-    init() {
-        (stream, continuation) = AsyncThrowingStream.makeStream(of: RecordBatch.self)
-    }
-
-    func start(_ producer: any RecordBatchProducer) {
-        let box = UncheckedBox(producer)
-        let thread = Thread { [self] in
-            do {
-                try box.value.run { batch in try self.send(batch) }
-                self.continuation.finish()
-            } catch {
-                self.continuation.finish(throwing: error)
-            }
-        }
-        thread.stackSize = 8 << 20
-        thread.start()
-    }
-
-    private func send(_ batch: RecordBatch) throws {
-        condition.lock()
-        while ahead >= Self.maxAhead && !cancelled { condition.wait() }
-        if cancelled {
-            condition.unlock()
-            throw CancellationError()
-        }
-        ahead += 1
-        condition.unlock()
-        continuation.yield(batch)
-    }
-
-    /// The consumer is done with a batch: the producer may read one more.
-    func consumed() {
-        condition.lock()
-        ahead -= 1
-        condition.signal()
-        condition.unlock()
-    }
-
-    /// The consumer gives up: the producer stops at its next batch.
-    func cancel() {
-        condition.lock()
-        cancelled = true
-        condition.broadcast()
-        condition.unlock()
-    }
-}
-
-/// Moves a non-Sendable value to the one thread that uses it from then on.
-struct UncheckedBox<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
 }
 
 // MARK: reading commands
