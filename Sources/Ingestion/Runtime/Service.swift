@@ -153,12 +153,13 @@ public struct IngestionService: Sendable {
 /// idempotency key before doing anything).
 public struct Reconciliation: Sendable {
     public let runtime: Runtime
-    /// A job untouched for this long in `scanning`, `queued` or `running` is repaired.
+    /// A job untouched for this long in `scanning`, `queued` or `running` is repaired (default:
+    /// twice the queue's visibility timeout, by when any lease a dead process held has run out).
     public var staleAfter: Double
 
     public init(runtime: Runtime, staleAfter: Double? = nil) {
         self.runtime = runtime
-        self.staleAfter = staleAfter ?? max(60, runtime.configuration.queue.visibilityTimeout.seconds * 2)
+        self.staleAfter = staleAfter ?? runtime.configuration.queue.visibilityTimeout.seconds * 2
     }
 
     @discardableResult

@@ -106,6 +106,7 @@ struct RunCommand: AsyncParsableCommand {
         try await settings.withRuntime { runtime in
             let service = IngestionService(runtime: runtime)
             if once {
+                try await Reconciliation(runtime: runtime).sweep()
                 let summary = try await service.drain(settle: 0)
                 let counts = try await runtime.store.counts()
                 print("\(summary.discovered) found, \(summary.completed) loaded (\(summary.rows) rows); jobs: \(StatusCommand.format(counts))")

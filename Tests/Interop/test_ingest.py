@@ -1,0 +1,206 @@
+"""The file pipeline through the command line against a real clamd (started by
+scripts/testenv/clamd.sh with a signature database it generates): clean files land in their
+table exactly once, infected and unscannable ones end in quarantine, nothing leaves quarantine
+without an audited release, a scanner that is down leaves files untrusted, and workers killed
+with SIGKILL at random points lose and duplicate nothing."""
+import io
+import json
+import os
+import pathlib
+import random
+import shlex
+import signal
+import subprocess
+import time
+import zipfile
+
+import pytest
+
+from conftest import ROOT, lakegate_bin, run_lakegate
+
+EICAR = bytes.fromhex(
+    "58354f2150254041505b345c505a58353428505e2937434329377d2445494341522d5354414e444152442d414e54495649"
+    "5255532d544553542d46494c452124482b482a")
+MARKER = b"LAKEGATE-TEST-MALWARE-MARKER"
+
+
+def start_clamd():
+    result = subprocess.run(["bash", str(ROOT / "scripts/testenv/clamd.sh"), "start", "--owner-pid", str(os.getpid())],
+                            capture_output=True, text=True, timeout=180)
+    if result.returncode != 0:
+        pytest.fail(f"clamd.sh start failed: {result.stderr}")
+    values = dict(line.split("=", 1) for line in result.stdout.splitlines() if "=" in line)
+    return {key: value.strip("'") for key, value in values.items()}
+
+
+def stop_clamd(server):
+    subprocess.run(["bash", str(ROOT / "scripts/testenv/clamd.sh"), "stop", server["CLAMD_TEST_DIR"]], timeout=60)
+
+
+@pytest.fixture(scope="module")
+def clamd():
+    server = start_clamd()
+    yield server
+    stop_clamd(server)
+
+
+def write_config(folder, clamd_address, extra=""):
+    config = folder / "lakegate.yaml"
+    config.write_text(f"""
+data_dir: ./data
+scanner:
+  clamd: "{clamd_address}"
+  timeout: 10s
+queue:
+  visibility_timeout: 2s
+  max_attempts: 3
+  backoff: {{initial: 100ms, max: 500ms}}
+discovery:
+  interval: 100ms
+  reconcile_interval: 1s
+clients:
+  acme:
+    tables:
+      - match: "incoming/**"
+        table: acme.events
+        transforms:
+          - derive: {{metric: "value * 5"}}
+  globex: {{}}
+{extra}""")
+    return config
+
+
+def rows(folder, table):
+    result = run_lakegate("tables", "scan", table, "--lake", f"ducklake:sqlite:{folder / 'data' / 'catalog.sqlite'}",
+                          "--data-path", folder / "data" / "files")
+    if result.returncode != 0:
+        return []
+    return [json.loads(line) for line in result.stdout.decode().splitlines() if line]
+
+
+def events(start, count):
+    return "".join(json.dumps({"id": i, "value": i}) + "\n" for i in range(start, start + count))
+
+
+def test_clean_file_lands_with_its_transform_and_infected_ones_are_quarantined(tmp_path, clamd):
+    config = write_config(tmp_path, f"tcp://127.0.0.1:{clamd['CLAMD_TEST_PORT']}")
+    (tmp_path / "ev.ndjson").write_text(events(0, 3))
+    (tmp_path / "eicar.com").write_bytes(EICAR)
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("inner/eicar.txt", EICAR)
+    (tmp_path / "eicar.zip").write_bytes(archive.getvalue())
+    result = run_lakegate("ingest", tmp_path / "ev.ndjson", tmp_path / "eicar.com", tmp_path / "eicar.zip",
+                          "--client", "acme", "--config", config)
+    out = result.stdout.decode()
+    assert result.returncode == 2, result.stderr.decode()
+    assert "ev.ndjson: 3 rows into acme.events" in out
+    assert "eicar.com: quarantined: infected: Eicar-Test-Signature" in out
+    assert "eicar.zip: quarantined: infected: Eicar-Test-Signature" in out
+    got = sorted(rows(tmp_path, "acme.events"), key=lambda r: r["id"])
+    assert [(r["id"], r["metric"]) for r in got] == [(0, 0), (1, 5), (2, 10)]
+    # Nothing of the infected files is trusted; the landing zone is empty; reasons are on record.
+    trusted = [p for p in (tmp_path / "data" / "trusted").rglob("*") if p.is_file()]
+    assert [p.name for p in trusted] == ["ev.ndjson"]
+    assert not [p for p in (tmp_path / "data" / "landing").rglob("*") if p.is_file()]
+    reasons = sorted((tmp_path / "data" / "quarantine").rglob("*.reason.json"))
+    assert len(reasons) == 2
+    assert json.loads(reasons[0].read_text())["verdict"] == "infected"
+    listing = run_lakegate("quarantine", "list", "--config", config, check=True).stdout.decode()
+    assert listing.count("Eicar-Test-Signature") == 2
+    status = run_lakegate("status", "--config", config, check=True).stdout.decode()
+    assert "1 completed, 2 quarantined" in status
+
+
+def test_files_over_the_scan_limits_are_quarantined_as_unscannable(tmp_path, clamd):
+    config = write_config(tmp_path, f"unix:{clamd['CLAMD_TEST_SOCKET']}")
+    stream_max = int(clamd["CLAMD_TEST_STREAM_MAX"])
+    (tmp_path / "huge.ndjson").write_text(events(0, stream_max // 20 + 10))
+    assert (tmp_path / "huge.ndjson").stat().st_size > stream_max
+    result = run_lakegate("ingest", tmp_path / "huge.ndjson", "--client", "globex", "--config", config)
+    assert result.returncode == 2
+    assert "huge.ndjson: quarantined: unscannable" in result.stdout.decode()
+    assert rows(tmp_path, "globex.files") == []
+
+
+def test_release_from_quarantine_is_audited_and_then_loads(tmp_path, clamd):
+    config = write_config(tmp_path, f"tcp://127.0.0.1:{clamd['CLAMD_TEST_PORT']}")
+    # A CSV that trips the test signature: a "false positive" to release.
+    (tmp_path / "flagged.csv").write_bytes(b"id,note\n1," + MARKER + b"\n2,fine\n")
+    result = run_lakegate("ingest", tmp_path / "flagged.csv", "--client", "globex", "--config", config)
+    assert "quarantined: infected: Lakegate.Test.Marker" in result.stdout.decode()
+    job = result.stdout.decode().split("(job ")[1].split(")")[0]
+    assert rows(tmp_path, "globex.files") == []
+    refused = run_lakegate("quarantine", "release", job, "--config", config)
+    assert refused.returncode != 0 and b"--reason" in refused.stderr
+    run_lakegate("quarantine", "release", job, "--reason", "false positive, ticket SEC-42", "--by", "alice",
+                 "--config", config, check=True)
+    run_lakegate("run", "--once", "--config", config, check=True)
+    assert sorted(r["id"] for r in rows(tmp_path, "globex.files")) == [1, 2]
+    shown = run_lakegate("jobs", "show", job, "--config", config, check=True).stdout.decode()
+    assert "released:     by alice" in shown and "false positive, ticket SEC-42" in shown
+    assert "state:        completed" in shown
+
+
+def test_a_scanner_that_is_down_leaves_files_untrusted_until_it_is_back(tmp_path):
+    server = start_clamd()
+    try:
+        config = write_config(tmp_path, f"tcp://127.0.0.1:{server['CLAMD_TEST_PORT']}")
+        stop_clamd(server)
+        (tmp_path / "ev.ndjson").write_text(events(0, 2))
+        result = run_lakegate("ingest", tmp_path / "ev.ndjson", "--client", "acme", "--config", config)
+        assert result.returncode == 2
+        assert "waiting for the scanner" in result.stdout.decode()
+        assert not [p for p in (tmp_path / "data" / "trusted").rglob("*") if p.is_file()]
+        status = run_lakegate("status", "--config", config, check=True).stdout.decode()
+        assert "1 pending" in status and "scanner:" in status.split("last errors:")[1]
+        server = start_clamd()
+        config = write_config(tmp_path, f"tcp://127.0.0.1:{server['CLAMD_TEST_PORT']}")
+        # The job waits out its backoff (2 s at first), then loads.
+        deadline = time.time() + 30
+        while time.time() < deadline and not rows(tmp_path, "acme.events"):
+            run_lakegate("run", "--once", "--config", config, check=True)
+            time.sleep(0.5)
+        assert sorted(r["id"] for r in rows(tmp_path, "acme.events")) == [0, 1]
+    finally:
+        stop_clamd(server)
+
+
+def test_workers_killed_at_random_points_lose_and_duplicate_nothing(tmp_path, clamd):
+    """A stream of files while `lakegate run` is killed with SIGKILL 50 times at random moments
+    (scanning, loading, between the commit and the acknowledgement); then one clean drain. Every
+    clean file's rows are in the table exactly once."""
+    config = write_config(tmp_path, f"tcp://127.0.0.1:{clamd['CLAMD_TEST_PORT']}")
+    landing = tmp_path / "data" / "landing" / "acme" / "incoming"
+    landing.mkdir(parents=True)
+    rng = random.Random(5)
+    expected = []
+    next_id = 0
+    for kill in range(50):
+        for _ in range(rng.randint(1, 3)):
+            count = rng.randint(1, 20)
+            name = f"f{next_id:06d}.ndjson"
+            # Written under a temporary name and renamed: uploads appear whole.
+            (landing / (name + ".tmp")).write_text(events(next_id, count))
+            (landing / (name + ".tmp")).rename(landing / name)
+            expected.extend(range(next_id, next_id + count))
+            next_id += count
+        process = subprocess.Popen([lakegate_bin(), "run", "--config", str(config), "--workers", "2"],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.05, 1.5))
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+    # Leases run out (2 s) and the reconciliation sweep repairs what the kills left.
+    time.sleep(2.5)
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        run_lakegate("run", "--once", "--config", config, check=True, timeout=300)
+        status = run_lakegate("status", "--config", config, check=True).stdout.decode()
+        jobs_line = [line for line in status.splitlines() if line.startswith("jobs:")][0]
+        if all(state not in jobs_line for state in ("pending", "scanning", "queued", "running")):
+            break
+        time.sleep(1)
+    got = sorted(r["id"] for r in rows(tmp_path, "acme.events"))
+    assert len(got) == len(expected), jobs_line
+    assert got == sorted(expected)
+    assert "completed" in jobs_line and "dead" not in jobs_line and "failed" not in jobs_line
