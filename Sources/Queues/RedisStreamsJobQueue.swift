@@ -33,6 +33,8 @@ import Synchronization
 ///   past deliveries in the hidden field lakegate.prior). Whichever consumer's ZREM comes first
 ///   moves it; one script, so a crash cannot lose it between the two.
 ///
+/// Leases run on Redis's clock (idle times); delays on the consumers' clocks (the delayed set's
+/// scores), which must be in step across machines to within the delays' precision.
 /// `enqueue` always adds an entry: unlike the SQL queue it does not look for a waiting copy of the
 /// job. Field names starting with "lakegate." are reserved.
 public final class RedisStreamsJobQueue: JobQueue {
@@ -111,12 +113,20 @@ public final class RedisStreamsJobQueue: JobQueue {
 
     /// Entries whose lease ended: claimed for `consumer`, delivery count + 1.
     private func reclaimExpired(consumer: String, limit: Int) async throws(QueueError) -> [QueueMessage] {
-        let cursor = state.withLock { $0.cursor }
-        let claimed = try await redis { () async throws(RedisError) in
-            try await client.xautoclaim(
-                stream, group: group, consumer: consumer, minIdle: policy.visibilityTimeout, start: cursor, count: limit)
+        // XAUTOCLAIM scans part of the pending list per call; the cursor carries the scan on. A
+        // scan that found nothing past the cursor starts once more from the beginning.
+        var cursor = state.withLock { $0.cursor }
+        var claimed: AutoClaimResult
+        while true {
+            let start = cursor
+            claimed = try await redis { () async throws(RedisError) in
+                try await client.xautoclaim(
+                    stream, group: group, consumer: consumer, minIdle: policy.visibilityTimeout, start: start, count: limit)
+            }
+            state.withLock { $0.cursor = claimed.nextStart }
+            guard claimed.entries.isEmpty, cursor != "0-0" else { break }
+            cursor = "0-0"
         }
-        state.withLock { $0.cursor = claimed.nextStart }
         guard !claimed.entries.isEmpty else { return [] }
         let counts = try await redis { () async throws(RedisError) in
             try await client.pipeline(claimed.entries.map { ["XPENDING", stream, group, $0.id, $0.id, "1"] })
@@ -337,10 +347,19 @@ public final class RedisStreamsJobQueue: JobQueue {
                     ["XLEN", stream], ["XPENDING", stream, group], ["ZCARD", delayedKey], ["XLEN", deadLetterStream],
                 ]))
         }
-        guard replies.count == 4, let length = replies[0].int, let pending = replies[1].array?.first?.int,
-            let delayed = replies[2].int, let dead = replies[3].int
+        guard replies.count == 4, let length = replies[0].int, let summary = replies[1].array,
+            let pending = summary.first?.int, let delayed = replies[2].int, let dead = replies[3].int
         else { throw QueueError(.backend, "unexpected replies to XLEN, XPENDING, ZCARD", queue: name) }
-        return QueueDepth(ready: max(0, length - pending), leased: pending, delayed: delayed, dead: dead)
+        // Released messages wait under the placeholder consumer: ready, not leased.
+        var released = 0
+        if summary.count > 3, let consumers = summary[3].array {
+            for pair in consumers {
+                if let items = pair.array, items.count == 2, items[0].string == Self.releasedConsumer {
+                    released = items[1].int ?? 0
+                }
+            }
+        }
+        return QueueDepth(ready: max(0, length - pending + released), leased: pending - released, delayed: delayed, dead: dead)
     }
 
     public func close() async {

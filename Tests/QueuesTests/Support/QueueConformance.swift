@@ -180,6 +180,7 @@ enum QueueConformance {
         try await queue.enqueue(jobId: "job", fields: ["client_id": "c"])
         let first = try #require(try await queue.receive(consumer: "a", limit: 1, wait: .zero).first)
         try await queue.release(first, after: .zero)
+        #expect(try await queue.depth() == QueueDepth(ready: 1))
         await expectQueueError(.leaseLost) { try await queue.acknowledge(first) }
         let second = try #require(try await queue.receive(consumer: "b", limit: 1, wait: .zero).first)
         #expect(second.deliveries == 2 && second.fields == ["job_id": "job", "client_id": "c"])
