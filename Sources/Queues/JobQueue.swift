@@ -102,7 +102,8 @@ public protocol JobQueue: Sendable {
     func receive(consumer: String, limit: Int, wait: Duration) async throws(QueueError) -> [QueueMessage]
 
     /// Heartbeat: the lease runs for another visibility timeout from now. `.leaseLost` when the
-    /// message is no longer this delivery's.
+    /// message is no longer this delivery's. A late heartbeat (the lease ran out) still succeeds
+    /// while no one else has received the message.
     func extendLease(_ message: QueueMessage) async throws(QueueError)
 
     /// Done: never delivered again. `.leaseLost` when the lease is no longer ours.
