@@ -33,8 +33,11 @@ public struct S3Configuration: Sendable {
     public struct Timeouts: Sendable {
         /// Seconds to establish a connection.
         public var connect: Double = 10
-        /// Seconds for a whole request without a body worth mentioning (list, head, delete, small puts).
+        /// Seconds for a whole request without a body worth mentioning (list, head, delete, small
+        /// puts); for a streamed GET, until its answer starts.
         public var request: Double = 60
+        /// The longest silence, in seconds, while a streamed body is expected to flow.
+        public var read: Double = 60
         /// Seconds for a request moving up to `limits.partSize`-like bodies (parts, ranged reads).
         public var transfer: Double = 300
         public init() {}
@@ -122,6 +125,11 @@ public struct S3Configuration: Sendable {
         _ = try parsedEndpoint()
         guard retry.maxAttempts >= 1, retry.maxAttempts <= 20, retry.baseDelay >= 0, retry.maxDelay >= 0 else {
             throw S3Error(.invalidArgument, "retries: 1 to 20 attempts, delays not negative", operation: "Configure")
+        }
+        guard timeouts.connect > 0, timeouts.request > 0, timeouts.read > 0, timeouts.transfer > 0,
+            timeouts.transfer < 1e6, timeouts.request < 1e6, timeouts.read < 1e6, timeouts.connect < 1e6
+        else {
+            throw S3Error(.invalidArgument, "timeouts are positive numbers of seconds", operation: "Configure")
         }
         guard limits.maxXMLBytes > 0, limits.maxXMLElements > 0, limits.maxHeaderBytes > 0, limits.maxListKeys > 0 else {
             throw S3Error(.invalidArgument, "limits must be positive", operation: "Configure")

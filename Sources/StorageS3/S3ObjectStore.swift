@@ -120,46 +120,50 @@ public struct S3ObjectStore: ObjectStore {
 
     public func list(under folder: ObjectKey?) async throws(TableError) -> [ObjectInfo] {
         var found: [ObjectInfo] = []
-        var after: ObjectKey?
-        while true {
-            let page = try await list(under: folder, startAfter: after, limit: 1000)
-            found += page
-            guard page.count == 1000, let last = page.last else { break }
+        var token: String?
+        repeat {
+            let page = try await listPage(under: folder, startAfter: nil, token: token, maxKeys: 1000)
+            found += page.objects
             guard found.count <= Self.maxListedObjects else {
                 throw TableError(.invalidArgument, "more than \(Self.maxListedObjects) objects: list in pages", subject: folder?.path)
             }
-            after = last.key
-        }
-        return found
+            token = page.token
+        } while token != nil
+        return found.sorted { $0.key < $1.key }
     }
 
     /// One page of the objects below `folder` whose keys come after `startAfter`, at most `limit`
-    /// (1…10,000), in key order. Fewer than `limit` means the listing reached its end; the last
-    /// key returned is the checkpoint for the next call. Names below the prefix that are no valid
-    /// `ObjectKey` are skipped.
+    /// (1…10,000), in S3's order (UTF-8 bytes, which the next call's `startAfter` follows). Fewer
+    /// than `limit` means the listing reached its end; the last key returned is the checkpoint for
+    /// the next call. Names below the prefix that are no valid `ObjectKey` are skipped.
     public func list(under folder: ObjectKey?, startAfter: ObjectKey?, limit: Int) async throws(TableError) -> [ObjectInfo] {
         guard limit >= 1, limit <= 10_000 else { throw TableError(.invalidArgument, "a list page holds 1 to 10,000 objects") }
-        let listPrefix = prefix + (folder.map { $0.path + "/" } ?? "")
         var found: [ObjectInfo] = []
         var token: String?
-        let start = startAfter.map(objectName)
         repeat {
-            let page: S3ListPage
-            do {
-                page = try await client.listObjectsV2(
-                    bucket: bucket, prefix: listPrefix, startAfter: token == nil ? start : nil, continuationToken: token,
-                    maxKeys: min(1000, limit - found.count))
-            } catch {
-                throw Self.tableError(error, folder)
-            }
-            for object in page.objects {
-                guard let key = key(ofName: object.key) else { continue }
-                found.append(ObjectInfo(key: key, size: object.size, modified: object.lastModified))
-            }
-            token = page.nextContinuationToken
+            let page = try await listPage(
+                under: folder, startAfter: token == nil ? startAfter : nil, token: token, maxKeys: min(1000, limit - found.count))
+            found += page.objects
+            token = page.token
         } while token != nil && found.count < limit
-        // S3 orders by UTF-8 bytes; ObjectKey by String, which can differ for unnormalized text.
-        return found.sorted { $0.key < $1.key }
+        return found
+    }
+
+    private func listPage(under folder: ObjectKey?, startAfter: ObjectKey?, token: String?, maxKeys: Int)
+        async throws(TableError) -> (objects: [ObjectInfo], token: String?)
+    {
+        let page: S3ListPage
+        do {
+            page = try await client.listObjectsV2(
+                bucket: bucket, prefix: prefix + (folder.map { $0.path + "/" } ?? ""), startAfter: startAfter.map(objectName),
+                continuationToken: token, maxKeys: maxKeys)
+        } catch {
+            throw Self.tableError(error, folder)
+        }
+        let objects = page.objects.compactMap { object in
+            key(ofName: object.key).map { ObjectInfo(key: $0, size: object.size, modified: object.lastModified) }
+        }
+        return (objects, page.nextContinuationToken)
     }
 
     public func delete(_ key: ObjectKey) async throws(TableError) {

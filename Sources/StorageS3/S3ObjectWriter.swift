@@ -39,13 +39,15 @@ public final class S3ObjectWriter: ObjectWriter {
 
     /// The parts sent so far (for tests and progress).
     public var uploadedParts: Int { parts.count }
+    /// The multipart upload under way, once the first part went out.
+    package var multipartUploadId: String? { uploadId }
 
     public func write(_ bytes: UnsafeRawBufferPointer) throws {
         guard !finished else { throw TableError(.invalidArgument, "the writer was published or aborted", subject: key.path) }
         if let failure { throw TableError(.io, "an earlier part failed: \(failure)", subject: key.path) }
         var offset = 0
         while offset < bytes.count {
-            if buffer.capacity < partSize { buffer.reserveCapacity(partSize) }
+            // The buffer grows as needed (a small object never costs a whole part).
             let take = min(partSize - buffer.count, bytes.count - offset)
             buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + take)]))
             offset += take

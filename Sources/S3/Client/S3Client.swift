@@ -26,7 +26,9 @@ public final class S3Client: Sendable {
         } else {
             var settings = HTTPClient.Configuration(
                 redirectConfiguration: .disallow,  // S3 redirects name another region: an error, not a hop
-                timeout: .init(connect: .nanoseconds(Int64(configuration.timeouts.connect * 1e9))),
+                timeout: .init(
+                    connect: .nanoseconds(Int64(configuration.timeouts.connect * 1e9)),
+                    read: .nanoseconds(Int64(configuration.timeouts.read * 1e9))),
                 decompression: .disabled)
             settings.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 16
             self.http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: settings)
@@ -340,6 +342,22 @@ public final class S3Client: Sendable {
 
     func abortRequest(bucket: String, key: String, uploadId: String) -> S3Request {
         S3Request(operation: "AbortMultipartUpload", method: "DELETE", bucket: bucket, key: key, query: [("uploadId", uploadId)])
+    }
+
+    /// Uploads under way below `prefix` (unfinished writers, or ones whose process died), one
+    /// page of at most 1,000, continuing after the markers of the previous page.
+    public func listMultipartUploads(bucket: String, prefix: String? = nil, keyMarker: String? = nil, uploadIdMarker: String? = nil)
+        async throws(S3Error) -> S3MultipartUploadsPage
+    {
+        var query = [("uploads", ""), ("encoding-type", "url"), ("max-uploads", String(min(1000, configuration.limits.maxListKeys)))]
+        if let prefix, !prefix.isEmpty { query.append(("prefix", prefix)) }
+        if let keyMarker { query.append(("key-marker", keyMarker)) }
+        if let uploadIdMarker { query.append(("upload-id-marker", uploadIdMarker)) }
+        let request = S3Request(operation: "ListMultipartUploads", method: "GET", bucket: bucket, query: query)
+        guard (prefix?.utf8.count ?? 0) <= 1024, (keyMarker?.utf8.count ?? 0) <= 1024, (uploadIdMarker?.utf8.count ?? 0) <= 1024 else {
+            throw request.error(.invalidArgument, "a prefix or marker has at most 1,024 bytes")
+        }
+        return try S3XML.multipartUploads(try await send(request).body, limits: configuration.limits, request: request)
     }
 
     /// Server-side copy (objects up to 5 GiB). With `ifMatch` the copy happens only while the

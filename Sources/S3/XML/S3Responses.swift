@@ -44,6 +44,22 @@ public struct S3UploadedPart: Sendable, Hashable {
     }
 }
 
+/// A multipart upload under way (started, neither completed nor aborted).
+public struct S3MultipartUpload: Sendable, Hashable {
+    public var key: String
+    public var uploadId: String
+    /// Seconds since the epoch.
+    public var initiated: Double
+}
+
+/// One ListMultipartUploads page; pass both markers to the next call while `isTruncated`.
+public struct S3MultipartUploadsPage: Sendable {
+    public var uploads: [S3MultipartUpload]
+    public var isTruncated: Bool
+    public var nextKeyMarker: String?
+    public var nextUploadIdMarker: String?
+}
+
 /// The parsed `<Error>` document of a failed request.
 package struct S3ErrorDocument: Sendable {
     package var code: String?
@@ -107,6 +123,40 @@ package enum S3XML {
             throw request.error(.invalidResponse, "a truncated list page without a continuation token")
         }
         return S3ListPage(objects: objects, commonPrefixes: prefixes, isTruncated: truncated, nextContinuationToken: token)
+    }
+
+    package static func multipartUploads(
+        _ bytes: [UInt8], limits: S3Configuration.Limits, request: S3Request
+    ) throws(S3Error) -> S3MultipartUploadsPage {
+        let root = try root(bytes, limits: limits, request: request)
+        guard root.name == "ListMultipartUploadsResult" else {
+            throw request.error(.invalidResponse, "expected ListMultipartUploadsResult, got \(root.name)")
+        }
+        let urlEncoded = root.value("EncodingType") == "url"
+        func decode(_ text: String) throws(S3Error) -> String {
+            guard urlEncoded else { return text }
+            guard let decoded = S3Encoding.percentDecode(text, plusIsSpace: true) else {
+                throw request.error(.invalidResponse, "a listed key is not valid URL encoding")
+            }
+            return decoded
+        }
+        let items = root.children("Upload")
+        guard items.count <= limits.maxListKeys else {
+            throw request.error(.invalidResponse, "a page of \(items.count) uploads, more than \(limits.maxListKeys)")
+        }
+        var uploads: [S3MultipartUpload] = []
+        for item in items {
+            guard let key = item.value("Key"), let id = item.value("UploadId"), !id.isEmpty else {
+                throw request.error(.invalidResponse, "a listed upload lacks a key or an id")
+            }
+            uploads.append(
+                S3MultipartUpload(key: try decode(key), uploadId: id, initiated: item.value("Initiated").flatMap(S3Timestamp.parse) ?? 0))
+        }
+        let truncated = root.value("IsTruncated") == "true"
+        let nextKey = try root.value("NextKeyMarker").flatMap { $0.isEmpty ? nil : $0 }.map(decode)
+        let nextId = root.value("NextUploadIdMarker").flatMap { $0.isEmpty ? nil : $0 }
+        guard !truncated || nextKey != nil else { throw request.error(.invalidResponse, "a truncated page without a next marker") }
+        return S3MultipartUploadsPage(uploads: uploads, isTruncated: truncated, nextKeyMarker: nextKey, nextUploadIdMarker: nextId)
     }
 
     package static func uploadId(_ bytes: [UInt8], limits: S3Configuration.Limits, request: S3Request) throws(S3Error) -> String {
