@@ -98,6 +98,20 @@ struct ClamdScannerTests {
     }
 
     @Test(arguments: SocketKind.allCases)
+    func farOverStreamMaxLengthStopsSendingOnClamdsReply(kind: SocketKind) async throws {
+        // Far enough over the limit that socket buffers cannot hide it: clamd answers and closes
+        // while we are still sending, and the session sends nothing more after its reply.
+        let server = try ClamdTestServer.current
+        let content = [UInt8](repeating: UInt8(ascii: "a"), count: 4 * server.streamMaxLength)
+        let session = try await Self.scanner(kind).openSession()
+        try await session.send(content, chunkSize: 256 << 10)
+        let sent = try #require(session as? ClamdSession).bytesSent
+        #expect(sent >= server.streamMaxLength)
+        #expect(sent < content.count)
+        #expect(try await session.finish() == .unscannable(reason: "INSTREAM size limit exceeded"))
+    }
+
+    @Test(arguments: SocketKind.allCases)
     func ourOwnLimitStopsTheStream(kind: SocketKind) async throws {
         let scanner = try Self.scanner(kind, maxStreamSize: 1 << 20)
         let content = TestContent.text(3 << 20, inserting: TestContent.marker, at: 2 << 20)

@@ -35,12 +35,23 @@ MARKER=LAKEGATE-TEST-MALWARE-MARKER
 
 # The pid in DIR/clamd.pid, only while it is still that folder's clamd (pids get reused).
 server_pid() {
-    local dir="$1" pid
+    local dir="$1" pid cmdline
     [ -f "$dir/clamd.pid" ] || return 1
     pid="$(cat "$dir/clamd.pid")"
     [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 1
-    tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$dir/clamd.conf" || return 1
+    # Read whole, not through `| grep -q`: under pipefail an early grep exit fails the pipeline.
+    cmdline="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)" || return 1
+    [[ "$cmdline" == *"$dir/clamd.conf"* ]] || return 1
     echo "$pid"
+}
+
+# True while PID runs (a zombie left unreaped by a container's init has exited).
+alive() {
+    local stat
+    kill -0 "$1" 2>/dev/null || return 1
+    stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1
+    stat="${stat##*) }"
+    [ "${stat%% *}" != Z ]
 }
 
 stop_server() {
@@ -48,12 +59,23 @@ stop_server() {
     [ -d "$dir" ] || return 0
     if pid="$(server_pid "$dir")"; then
         kill -TERM "$pid" 2>/dev/null || true
-        for i in $(seq 1 100); do
-            kill -0 "$pid" 2>/dev/null || break
+        for i in $(seq 1 50); do
+            alive "$pid" || break
             sleep 0.1
         done
-        kill -KILL "$pid" 2>/dev/null || true
+        if alive "$pid"; then
+            kill -KILL "$pid" 2>/dev/null || true
+            for i in $(seq 1 50); do
+                alive "$pid" || break
+                sleep 0.1
+            done
+        fi
     fi
+    # A dying clamd may still write its log: try again rather than leave the folder behind.
+    for i in 1 2 3; do
+        rm -rf "$dir" 2>/dev/null && return 0
+        sleep 0.2
+    done
     rm -rf "$dir"
 }
 
@@ -79,7 +101,7 @@ ping_tcp() {
     local port="$1" reply=""
     exec 3<>"/dev/tcp/127.0.0.1/$port" 2>/dev/null || return 1
     printf 'zPING\0' >&3
-    IFS= read -r -d '' -t 5 reply <&3 || true
+    IFS= read -r -d '' -t 2 reply <&3 || true
     exec 3>&- 3<&-
     [ "$reply" = PONG ]
 }
@@ -157,17 +179,20 @@ start() {
         exit 1
     fi
 
-    local port attempt pid i
+    local port attempt pid deadline
     for attempt in 1 2 3 4 5; do
         port="$(free_port)"
         write_config "$dir" "$port"
-        rm -f "$dir/clamd.sock"
+        rm -f "$dir/clamd.sock" "$dir/clamd.log"
         setsid "$CLAMD" -c "$dir/clamd.conf" </dev/null >"$dir/clamd.out" 2>&1 &
         pid=$!
         echo "$pid" >"$dir/clamd.pid"
         # Loading two signatures takes a second; a loaded machine gets a minute.
-        for i in $(seq 1 600); do
-            kill -0 "$pid" 2>/dev/null || break
+        deadline=$((SECONDS + 60))
+        while [ "$SECONDS" -lt "$deadline" ]; do
+            alive "$pid" || break
+            # A taken port is only logged: clamd goes on with its Unix socket alone.
+            grep -q "Cannot bind" "$dir/clamd.log" 2>/dev/null && break
             if [ -S "$dir/clamd.sock" ] && ping_tcp "$port"; then
                 echo "CLAMD_TEST_DIR=$dir"
                 echo "CLAMD_TEST_SOCKET=$dir/clamd.sock"
@@ -180,7 +205,7 @@ start() {
             fi
             sleep 0.1
         done
-        # Exited (most likely the port was taken meanwhile) or never answered: try another port.
+        # Exited, could not bind (the port was taken meanwhile) or never answered: try another port.
         kill -KILL "$pid" 2>/dev/null || true
         wait "$pid" 2>/dev/null || true
     done

@@ -90,6 +90,9 @@ final class ClamdSession: ScanSession {
 
     private var name: String { connection.scannerName }
 
+    /// Content bytes clamd has taken so far.
+    var bytesSent: Int { machine.withLock { $0.bytesSent } }
+
     func send(_ chunk: UnsafeRawBufferPointer) async throws(ScanError) {
         let count = chunk.count
         // A reply before the end means clamd stopped reading (its StreamMaxLength): do not send more.

@@ -54,7 +54,7 @@ struct TypeChecker {
             for item in items {
                 var typed = try check(item)
                 typed = try coerceStringLiteral(typed, toward: typedSubject.type)
-                guard comparable(typedSubject.type, typed.type) != nil else {
+                guard comparable(typedSubject, typed) != nil else {
                     throw TransformError(
                         .typeMismatch, "cannot compare \(name(typedSubject.type)) with \(name(typed.type)) in IN",
                         offset: item.offset)
@@ -63,7 +63,8 @@ struct TypeChecker {
             }
             var common = typedSubject.type
             for item in typedItems {
-                guard let next = comparable(common, item.type) else {
+                let accumulated = TypedExpression(.literal(.null), common, offset: 0)
+                guard let next = TypeFamily(common) == .null ? comparable(item, item) : comparable(accumulated, item) else {
                     throw TransformError(
                         .typeMismatch, "IN list mixes \(name(common)) and \(name(item.type))", offset: item.offset)
                 }
@@ -75,6 +76,7 @@ struct TypeChecker {
         case .cast(let operand, let target, let isTry):
             let typed = try check(operand)
             try checkCast(from: typed.type, to: target, offset: offset)
+            if typed.type == target { return typed }
             let source = canCastDirectly(typed.type) ? typed : convert(typed, to: computingType(typed.type))
             if source.type == target { return source }
             return TypedExpression(.cast(source, isTry: isTry), target, offset: offset)
@@ -108,8 +110,12 @@ struct TypeChecker {
         case .boolean: return typed
         case .null: return convert(typed, to: .boolean)
         default:
-            let message = what == "NOT" ? "NOT needs a boolean operand, not \(name(typed.type))"
-                : "\(what) needs boolean operands, not \(name(typed.type))"
+            let message: String
+            switch what {
+            case "NOT": message = "NOT needs a boolean operand, not \(name(typed.type))"
+            case "if": message = "if needs a boolean condition, not \(name(typed.type))"
+            default: message = "\(what) needs boolean operands, not \(name(typed.type))"
+            }
             throw TransformError(.typeMismatch, message, offset: expression.offset)
         }
     }
@@ -133,7 +139,7 @@ struct TypeChecker {
             var r = try check(right)
             l = try coerceStringLiteral(l, toward: r.type)
             r = try coerceStringLiteral(r, toward: l.type)
-            guard let common = comparable(l.type, r.type) else {
+            guard let common = comparable(l, r) else {
                 throw TransformError(
                     .typeMismatch, "cannot compare \(name(l.type)) with \(name(r.type))",
                     offset: TypeFamily(l.type) == .other ? left.offset : right.offset)
@@ -237,16 +243,19 @@ struct TypeChecker {
     }
 
     /// The type two values are compared in, nil when they cannot be compared.
-    func comparable(_ a: DataType, _ b: DataType) -> DataType? {
+    func comparable(_ x: TypedExpression, _ y: TypedExpression) -> DataType? {
+        let (a, b) = (x.type, y.type)
         let fa = TypeFamily(a)
         let fb = TypeFamily(b)
         if fa == .null { return fb == .other ? nil : (fb == .null ? .null : computingType(b)) }
         if fb == .null { return fa == .other ? nil : computingType(a) }
-        return unify(a, b, allowOther: false)
+        return unify(x, y, allowOther: false)
     }
 
-    /// The common type of two values (for comparisons, IN, coalesce and if).
-    func unify(_ a: DataType, _ b: DataType, allowOther: Bool) -> DataType? {
+    /// The common type of two values (for comparisons, IN, coalesce and if). An integer
+    /// literal beside a decimal counts as just its digits (`coalesce(amount, 0)` stays decimal(10, 2)).
+    func unify(_ x: TypedExpression, _ y: TypedExpression, allowOther: Bool) -> DataType? {
+        let (a, b) = (x.type, y.type)
         let fa = TypeFamily(a)
         let fb = TypeFamily(b)
         if fa == .null { return b }
@@ -255,8 +264,8 @@ struct TypeChecker {
         if fa.isNumeric && fb.isNumeric {
             if fa == .float || fb == .float { return .float64 }
             if fa == .integer && fb == .integer { return .int64 }
-            let (p1, s1) = decimalShape(a)
-            let (p2, s2) = decimalShape(b)
+            let (p1, s1) = decimalShape(x)
+            let (p2, s2) = decimalShape(y)
             let scale = max(s1, s2)
             return .decimal(precision: min(38, max(p1 - s1, p2 - s2) + scale), scale: scale)
         }
@@ -269,10 +278,6 @@ struct TypeChecker {
         default:
             return fa == fb ? computingType(a) : nil
         }
-    }
-
-    private func decimalShape(_ type: DataType) -> (Int, Int) {
-        decimalShape(TypedExpression(.literal(.null), type, offset: 0))
     }
 
     private func finer(_ a: TimeUnit, _ b: TimeUnit) -> TimeUnit { a.perSecond >= b.perSecond ? a : b }
@@ -500,11 +505,16 @@ struct TypeChecker {
 
     private func common(_ typed: [TypedExpression], _ sources: [Expression], what: String) throws(TransformError) -> DataType {
         var type = DataType.null
+        var first: TypedExpression?
         for (value, source) in zip(typed, sources) {
-            guard let next = unify(type, value.type, allowOther: true) else {
+            // The first typed value stands for the type so far, so a literal keeps its digits.
+            let accumulated = first.map { TypedExpression($0.node, type, offset: $0.offset) }
+                ?? TypedExpression(.literal(.null), type, offset: 0)
+            guard let next = unify(accumulated, value, allowOther: true) else {
                 throw TransformError(
                     .typeMismatch, "\(what) mixes \(name(type)) and \(name(value.type))", offset: source.offset)
             }
+            if type == .null, next != .null { first = value }
             type = next
         }
         return type == .null ? .null : computingType(type)
@@ -524,7 +534,9 @@ func closest(to word: String, among candidates: [String]) -> String? {
         let other = Array(candidate.lowercased().unicodeScalars)
         guard abs(other.count - target.count) <= 2 else { continue }
         let distance = editDistance(target, other)
-        if distance <= max(1, min(target.count, other.count) / 3), distance < (best?.1 ?? .max) {
+        if distance <= max(1, min(target.count, other.count) / 3), distance < target.count,
+            distance < (best?.1 ?? .max)
+        {
             best = (candidate, distance)
         }
     }
@@ -532,16 +544,18 @@ func closest(to word: String, among candidates: [String]) -> String? {
 }
 
 func editDistance(_ a: [Unicode.Scalar], _ b: [Unicode.Scalar]) -> Int {
+    // Optimal string alignment: insertions, deletions, substitutions and swaps of neighbours.
     if a.isEmpty { return b.count }
     if b.isEmpty { return a.count }
-    var previous = Array(0...b.count)
-    var current = [Int](repeating: 0, count: b.count + 1)
+    var d = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)
+    for i in 0...a.count { d[i][0] = i }
+    for j in 0...b.count { d[0][j] = j }
     for i in 1...a.count {
-        current[0] = i
         for j in 1...b.count {
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            let cost = a[i - 1] == b[j - 1] ? 0 : 1
+            d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
+            if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] { d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1) }
         }
-        swap(&previous, &current)
     }
-    return previous[b.count]
+    return d[a.count][b.count]
 }

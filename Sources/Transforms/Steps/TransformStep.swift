@@ -32,7 +32,7 @@ public enum TransformStep: Sendable, Hashable, CustomStringConvertible {
     public static func parseCast(column: String, type: String) throws(TransformError) -> TransformStep {
         try checkName(column)
         guard let parsed = DataType(parsing: type) else {
-            throw TransformError(.syntax, "unknown type '\(type)'", expression: type, offset: 0)
+            throw TransformError(.syntax, "unknown type '\(type)'")
         }
         return .cast(column: column, type: parsed)
     }

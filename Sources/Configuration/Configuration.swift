@@ -1,1 +1,0 @@
-// lakegate.yaml (in progress).

@@ -1,0 +1,1 @@
+// Placeholder until the configuration module lands; delete when real files exist.

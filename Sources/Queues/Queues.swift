@@ -1,1 +1,0 @@
-// Job queues (in progress).

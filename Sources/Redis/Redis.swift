@@ -1,1 +1,0 @@
-// RESP client (in progress).

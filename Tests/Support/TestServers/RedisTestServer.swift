@@ -1,0 +1,115 @@
+import Foundation
+import Testing
+
+/// A throwaway Redis 7 server for one test suite, started by scripts/testenv/redis.sh (127.0.0.1,
+/// a free port, its folder in the temp directory, appendonly with appendfsync always) and stopped
+/// with everything deleted when the suite ends.
+///
+///     @Suite(.redisServer) struct MyTests {
+///         @Test func something() async throws { let url = try RedisTestServer.current.url }
+///     }
+///
+/// `restart()` stops the server and starts it again on the same port with the same data. Tests in
+/// a suite run in parallel: a suite that restarts its server should hold that test alone.
+/// When redis-server is missing the suite fails with the script's message, never skips.
+public struct RedisTestServer: Sendable {
+    /// redis://127.0.0.1:PORT (the default user, no password).
+    public let url: String
+    public let port: Int
+    public let directory: String
+
+    /// An ACL user whose login needs `passwordUserSecret`.
+    public static let passwordUser = "lakegate_password_user"
+    public static let passwordUserSecret = "lakegate-secret"
+
+    @TaskLocal public static var running: RedisTestServer?
+
+    /// The server of the enclosing `.redisServer` suite.
+    public static var current: RedisTestServer {
+        get throws {
+            guard let running else {
+                throw TestServerError(message: "no Redis test server: mark the suite with @Suite(.redisServer)")
+            }
+            return running
+        }
+    }
+
+    public static func start() throws -> RedisTestServer {
+        try parse(runScript(["start", "--owner-pid", String(getpid())]))
+    }
+
+    /// Stops the server and starts it again on the same port and folder (its AOF kept). Runs the
+    /// script on a Dispatch thread: it takes seconds, and the test's own threads are few.
+    public func restart() async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try self.restartNow() })
+            }
+        }
+    }
+
+    private func restartNow() throws {
+        let again = try Self.parse(Self.runScript(["restart", directory]))
+        guard again.port == port else {
+            throw TestServerError(message: "redis.sh restart came back on port \(again.port), not \(port)")
+        }
+    }
+
+    public func stop() {
+        _ = try? Self.runScript(["stop", directory])
+    }
+
+    /// A URL with credentials, for authentication tests.
+    public func url(user: String?, password: String?, database: Int = 0) -> String {
+        var credentials = ""
+        if let password { credentials = "\(user ?? ""):\(password)@" }
+        return "redis://\(credentials)127.0.0.1:\(port)" + (database == 0 ? "" : "/\(database)")
+    }
+
+    static let script = URL(fileURLWithPath: #filePath)  // Tests/Support/TestServers/this file
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("scripts/testenv/redis.sh")
+
+    private static func parse(_ output: String) throws -> RedisTestServer {
+        var values: [String: String] = [:]
+        for line in output.split(separator: "\n") {
+            let parts = line.split(separator: "=", maxSplits: 1)
+            if parts.count == 2 { values[String(parts[0])] = String(parts[1]) }
+        }
+        guard let url = values["REDIS_TEST_URL"], let port = values["REDIS_TEST_PORT"].flatMap(Int.init),
+            let directory = values["REDIS_TEST_DIR"]
+        else {
+            throw TestServerError(message: "scripts/testenv/redis.sh printed no server: \(output)")
+        }
+        return RedisTestServer(url: url, port: port, directory: directory)
+    }
+
+    private static func runScript(_ arguments: [String]) throws -> String {
+        let result = try TestProcess.run("/bin/bash", [script.path] + arguments)
+        // No exit code: the child was reaped elsewhere; judge by its output then.
+        guard result.exitCode == 0 || (result.exitCode == nil && !result.output.isEmpty) else {
+            throw TestServerError(
+                message: "scripts/testenv/redis.sh \(arguments.first ?? "") failed (exit \(result.exitCode.map(String.init) ?? "?")): \(result.errors)")
+        }
+        return result.output
+    }
+}
+
+/// Starts one Redis server around a whole suite and publishes it in `RedisTestServer.running`.
+public struct RedisServerTrait: SuiteTrait, TestScoping {
+    public var isRecursive: Bool { false }
+
+    public func provideScope(
+        for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void
+    ) async throws {
+        let server = try RedisTestServer.start()
+        defer { server.stop() }
+        try await RedisTestServer.$running.withValue(server) {
+            try await function()
+        }
+    }
+}
+
+extension Trait where Self == RedisServerTrait {
+    public static var redisServer: Self { RedisServerTrait() }
+}
