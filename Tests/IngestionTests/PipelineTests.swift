@@ -190,6 +190,29 @@ final class Pipeline {
         #expect(try await pipeline.zones.trusted.list(under: nil).isEmpty)
     }
 
+    @Test func outsideProducersMessagesAreScannedFirstAndHostileOnesRefused() async throws {
+        let pipeline = try await Pipeline()
+        try await pipeline.drop("acme/incoming/a.ndjson", Self.events)
+        try await pipeline.drop("globex/secret.ndjson", Self.events)
+        // A producer names a landing object directly: it becomes a pending job, scanned, then loaded.
+        try await pipeline.queue.enqueue(jobId: "ext-1", fields: ["client_id": "acme", "key": "acme/incoming/a.ndjson"])
+        #expect(try await pipeline.worker.runOnce(limit: 1, wait: .zero) == [.ignored("recorded as a pending job; it is scanned before it is loaded")])
+        #expect(try await pipeline.store.counts() == [.pending: 1])
+        // Keys outside the named client's prefix, climbing out of it, or of unknown clients, go dead.
+        for (id, client, key) in [
+            ("ext-2", "acme", "globex/secret.ndjson"), ("ext-3", "acme", "acme/../globex/secret.ndjson"),
+            ("ext-4", "mallory", "acme/incoming/a.ndjson"), ("ext-5", "acme", "/etc/passwd"),
+        ] {
+            try await pipeline.queue.enqueue(jobId: id, fields: ["client_id": client, "key": key])
+            let outcome = try await pipeline.worker.runOnce(limit: 1, wait: .zero)
+            #expect(outcome.count == 1 && { if case .dead = outcome[0] { true } else { false } }(), "\(id)")
+        }
+        #expect(try await pipeline.queue.deadLetters(limit: 10).map(\.jobId).sorted() == ["ext-2", "ext-3", "ext-4", "ext-5"])
+        try await pipeline.runUntilIdle()
+        #expect(try await pipeline.rows("acme.files") == 3)
+        #expect(try await pipeline.rows("globex.files") == 3)  // globex's own file, under globex
+    }
+
     @Test func copiesStayInsideTheClientsFolder() throws {
         let client = ClientZone(name: "acme")
         #expect(try ZoneKeys.copy(client: client, jobId: "j1", landingKey: "acme/incoming/x.csv").path == "acme/j1/incoming/x.csv")

@@ -3,6 +3,7 @@ import LakegateCore
 import Logging
 import Queues
 import Scanning
+import Synchronization
 import Tables
 
 /// Turns pending jobs into verdicts. The file is read once: every chunk goes to the scanner,
@@ -22,6 +23,8 @@ public struct ScanStage: Sendable {
     public var maxFileSize: Int
     public var scanRetry: RetryPolicy
     let logger: Logger
+    /// The scanner's engine and database versions, asked once a minute rather than per file.
+    let versions = VersionCache()
 
     public init(
         zones: Zones, routing: any Routing, store: JobStore, queue: any JobQueue, scanner: any MalwareScanner,
@@ -120,7 +123,7 @@ public struct ScanStage: Sendable {
         let version: ScannerVersion?
         var hasher = ContentHasher()
         do {
-            version = try? await scanner.version()
+            version = await versions.current(scanner)
             let session = try await scanner.openSession()
             do {
                 try await ChunkedReader.forEachChunk(source) { chunk in
@@ -280,5 +283,19 @@ struct QuarantineReason: Codable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         return Array(try encoder.encode(self))
+    }
+}
+
+/// The last version a scanner reported, kept for a minute (each question is a connection).
+final class VersionCache: Sendable {
+    private let state = Mutex<(version: ScannerVersion?, at: Double)>((nil, 0))
+
+    func current(_ scanner: any MalwareScanner) async -> ScannerVersion? {
+        let now = Double.now
+        let (cached, at) = state.withLock { ($0.version, $0.at) }
+        if let cached, now - at < 60 { return cached }
+        guard let fresh = try? await scanner.version() else { return cached }
+        state.withLock { $0 = (fresh, now) }
+        return fresh
     }
 }

@@ -84,9 +84,7 @@ public struct Worker: Sendable {
     }
 
     func run(_ message: QueueMessage) async throws -> Outcome {
-        guard let job = try await store.job(message.jobId) else {
-            return .ignored("no such job (published by hand? use `lakegate ingest` or the landing zone)")
-        }
+        guard let job = try await store.job(message.jobId) else { return try await adopt(message) }
         switch job.state {
         case .completed: return .alreadyDone
         case .queued, .running: break
@@ -128,6 +126,27 @@ public struct Worker: Sendable {
                 return .dead("failed \(attempts) times; last error: \(description)")
             }
         }
+    }
+
+    /// A message from an outside producer (`XADD ingestion_requests * job_id J client_id C bucket
+    /// B key K`): the key must lie under that client's prefix in the landing zone; the file is
+    /// then recorded as a pending job like any upload, and scanned before anything trusts it.
+    func adopt(_ message: QueueMessage) async throws -> Outcome {
+        guard let clientName = message.fields["client_id"], let key = message.fields["key"] else {
+            return .dead("no such job, and the message names no client_id and key")
+        }
+        guard let client = routing.clients.first(where: { $0.name == clientName }) else {
+            return .dead("unknown client \(clientName)")
+        }
+        guard client.relative(key) != nil, let objectKey = try? ObjectKey(key) else {
+            return .dead("key is not under client \(clientName)'s prefix \(client.prefix) or cannot be read safely")
+        }
+        guard let info = try await zones.landing.info(objectKey) else {
+            return .dead("no such object in the landing zone: \(key)")
+        }
+        let discovery = Discovery(zones: zones, routing: routing, store: store, settle: 0)
+        _ = try await discovery.record(info, client: client)
+        return .ignored("recorded as a pending job; it is scanned before it is loaded")
     }
 
     func load(_ job: Job) async throws -> CommitOutcome {

@@ -1,1 +1,0 @@
-// Placeholder until the configuration module lands; delete when real files exist.
