@@ -120,6 +120,16 @@ public final class JobStore: Sendable {
         }
     }
 
+    /// The newest job of a landing key, if any.
+    public func latest(zone: String, landingKey: String) async throws(IngestionError) -> Job? {
+        try await guarded("cannot read jobs") {
+            try await database.query(
+                "SELECT * FROM lakegate_jobs WHERE zone = ? AND landing_key = ? ORDER BY updated_at DESC LIMIT 1",
+                [.text(zone), .text(landingKey)]
+            ).first.map(Self.job)
+        }
+    }
+
     public func counts() async throws(IngestionError) -> [JobState: Int] {
         try await guarded("cannot count jobs") {
             var counts: [JobState: Int] = [:]

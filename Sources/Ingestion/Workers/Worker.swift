@@ -142,6 +142,10 @@ public struct Worker: Sendable {
             return .dead("key is not under client \(clientName)'s prefix \(client.prefix) or cannot be read safely")
         }
         guard let info = try await zones.landing.info(objectKey) else {
+            // Found by discovery first (and already moved on), or never there.
+            if let known = try await store.latest(zone: zones.landingName, landingKey: key) {
+                return .ignored("the landing object is job \(known.id) already")
+            }
             return .dead("no such object in the landing zone: \(key)")
         }
         let discovery = Discovery(zones: zones, routing: routing, store: store, settle: 0)

@@ -1,0 +1,89 @@
+"""The file pipeline with Redis Streams as its queue (a real redis-server 7 from
+scripts/testenv/redis.sh, a real clamd): jobs flow through the `ingestion_requests` stream, an
+outside producer's XADD is scanned before it is loaded, and a Redis restart mid-run loses nothing."""
+import json
+import os
+import signal
+import subprocess
+import time
+
+import pytest
+
+from conftest import ROOT, lakegate_bin, run_lakegate
+from test_ingest import clamd, events, rows  # noqa: F401  (the module-scoped clamd fixture)
+
+
+@pytest.fixture(scope="module")
+def redis():
+    result = subprocess.run(["bash", str(ROOT / "scripts/testenv/redis.sh"), "start", "--owner-pid", str(os.getpid())],
+                            capture_output=True, text=True, timeout=120)
+    if result.returncode != 0:
+        pytest.fail(f"redis.sh start failed: {result.stderr}")
+    server = {k: v.strip("'") for k, v in (line.split("=", 1) for line in result.stdout.splitlines() if "=" in line)}
+    yield server
+    subprocess.run(["bash", str(ROOT / "scripts/testenv/redis.sh"), "stop", server["REDIS_TEST_DIR"]], timeout=60)
+
+
+def redis_cli(server, *args):
+    return subprocess.run(["redis-cli", "-p", server["REDIS_TEST_PORT"], *args], capture_output=True, text=True,
+                          check=True, timeout=30).stdout
+
+
+def config(folder, clamd, redis, stream):
+    path = folder / "lakegate.yaml"
+    path.write_text(f"""data_dir: ./data
+scanner: {{clamd: "tcp://127.0.0.1:{clamd['CLAMD_TEST_PORT']}"}}
+queue:
+  kind: redis
+  redis_url: "{redis['REDIS_TEST_URL']}"
+  stream: {stream}
+  dead_letter_stream: "{stream}:dead"
+  visibility_timeout: 2s
+  backoff: {{initial: 100ms, max: 500ms}}
+discovery: {{interval: 100ms, reconcile_interval: 1s}}
+clients:
+  acme: {{}}
+""")
+    return path
+
+
+def test_jobs_flow_through_a_redis_stream_and_outside_producers_are_scanned_first(tmp_path, clamd, redis):
+    cfg = config(tmp_path, clamd, redis, "ingest_a")
+    (tmp_path / "a.ndjson").write_text(events(0, 4))
+    result = run_lakegate("ingest", tmp_path / "a.ndjson", "--client", "acme", "--config", cfg)
+    assert result.returncode == 0, result.stdout.decode() + result.stderr.decode()
+    assert "4 rows into acme.files" in result.stdout.decode()
+    assert "redis stream ingest_a" in run_lakegate("status", "--config", cfg, check=True).stdout.decode()
+    # A third party drops a file and publishes it itself, as the original pipeline's producers do.
+    landing = tmp_path / "data" / "landing" / "acme" / "incoming"
+    (landing / "b.ndjson").write_text(events(100, 3))
+    redis_cli(redis, "XADD", "ingest_a", "*", "job_id", "outside-1", "client_id", "acme", "bucket", "landing",
+              "key", "acme/incoming/b.ndjson")
+    # And a hostile one: another client's key under acme's name.
+    redis_cli(redis, "XADD", "ingest_a", "*", "job_id", "outside-2", "client_id", "acme", "bucket", "landing",
+              "key", "globex/incoming/b.ndjson")
+    run_lakegate("run", "--once", "--config", cfg, check=True)
+    assert sorted(r["id"] for r in rows(tmp_path, "acme.files")) == [0, 1, 2, 3, 100, 101, 102]
+    dead = redis_cli(redis, "XRANGE", "ingest_a:dead", "-", "+")
+    assert "outside-2" in dead and "outside-1" not in dead
+
+
+def test_a_redis_restart_mid_run_loses_nothing(tmp_path, clamd, redis):
+    cfg = config(tmp_path, clamd, redis, "ingest_b")
+    landing = tmp_path / "data" / "landing" / "acme" / "incoming"
+    landing.mkdir(parents=True)
+    expected = []
+    for i in range(20):
+        (landing / f"f{i}.ndjson.tmp").write_text(events(i * 10, 5))
+        (landing / f"f{i}.ndjson.tmp").rename(landing / f"f{i}.ndjson")
+        expected += range(i * 10, i * 10 + 5)
+    process = subprocess.Popen([lakegate_bin(), "run", "--config", str(cfg), "--workers", "2"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    time.sleep(1.0)
+    subprocess.run(["bash", str(ROOT / "scripts/testenv/redis.sh"), "restart", redis["REDIS_TEST_DIR"]], check=True, timeout=120)
+    deadline = time.time() + 90
+    while time.time() < deadline and len(rows(tmp_path, "acme.files")) < len(expected):
+        time.sleep(1)
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=60) == 0, process.stderr.read().decode()[-2000:]
+    assert sorted(r["id"] for r in rows(tmp_path, "acme.files")) == sorted(expected)

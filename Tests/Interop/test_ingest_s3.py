@@ -1,0 +1,59 @@
+"""A landing zone in an S3 bucket (moto_server from scripts/testenv/moto.sh, with signature
+checks on, and our own S3 client): clients' objects are scanned by a real clamd, loaded once and
+removed from the bucket; keys that cannot be stored safely never leave the landing zone."""
+import os
+import subprocess
+
+import boto3
+import pytest
+
+from conftest import ROOT, run_lakegate
+from test_ingest import EICAR, clamd, events, rows  # noqa: F401
+
+
+@pytest.fixture(scope="module")
+def moto():
+    result = subprocess.run(["bash", str(ROOT / "scripts/testenv/moto.sh"), "start", "--owner-pid", str(os.getpid()), "--auth"],
+                            capture_output=True, text=True, timeout=180)
+    if result.returncode != 0:
+        pytest.fail(f"moto.sh start failed: {result.stderr}")
+    server = {k: v.strip("'") for k, v in (line.split("=", 1) for line in result.stdout.splitlines() if "=" in line)}
+    yield server
+    subprocess.run(["bash", str(ROOT / "scripts/testenv/moto.sh"), "stop", server["MOTO_TEST_DIR"]], timeout=60)
+
+
+def test_an_s3_landing_zone(tmp_path, clamd, moto):
+    s3 = boto3.client("s3", endpoint_url=moto["MOTO_TEST_URL"], region_name="us-east-1",
+                      aws_access_key_id=moto["MOTO_TEST_ACCESS_KEY_ID"], aws_secret_access_key=moto["MOTO_TEST_SECRET_ACCESS_KEY"])
+    s3.create_bucket(Bucket="landing")
+    s3.put_object(Bucket="landing", Key="acme/incoming/a b+c.ndjson", Body=events(0, 3).encode())
+    s3.put_object(Bucket="landing", Key="acme/incoming/invoice.pdf", Body=EICAR)
+    s3.put_object(Bucket="landing", Key="acme/incoming/../../globex/x.ndjson", Body=events(50, 1).encode())
+    s3.put_object(Bucket="landing", Key="globex/incoming/g.ndjson", Body=events(100, 2).encode())
+    config = tmp_path / "lakegate.yaml"
+    config.write_text(f"""data_dir: ./data
+zones:
+  landing: s3://landing/
+s3:
+  endpoint: {moto['MOTO_TEST_URL']}
+  region: us-east-1
+  access_key_id: {moto['MOTO_TEST_ACCESS_KEY_ID']}
+  secret_access_key: {moto['MOTO_TEST_SECRET_ACCESS_KEY']}
+scanner: {{clamd: "tcp://127.0.0.1:{clamd['CLAMD_TEST_PORT']}"}}
+clients:
+  acme: {{}}
+  globex: {{}}
+""")
+    result = run_lakegate("run", "--once", "--config", config)
+    assert result.returncode == 0, result.stderr.decode()[-2000:]
+    assert moto["MOTO_TEST_SECRET_ACCESS_KEY"] not in result.stderr.decode() + result.stdout.decode()
+    assert sorted(r["id"] for r in rows(tmp_path, "acme.files")) == [0, 1, 2]
+    assert sorted(r["id"] for r in rows(tmp_path, "globex.files")) == [100, 101]
+    left = sorted(o["Key"] for o in s3.list_objects_v2(Bucket="landing").get("Contents", []))
+    # Scanned objects are gone; the one whose key climbs out of its folder was never taken.
+    assert left == ["acme/incoming/../../globex/x.ndjson"]
+    status = run_lakegate("status", "--config", config, check=True).stdout.decode()
+    assert "2 completed, 1 quarantined" in status
+    # Running again changes nothing.
+    run_lakegate("run", "--once", "--config", config, check=True)
+    assert len(rows(tmp_path, "acme.files")) == 3
