@@ -1,6 +1,16 @@
 public import Tables
 public import Transforms
 
+// LakegateConfiguration (Sources/Configuration): lakegate.yaml as typed values.
+//   LakegateConfiguration.swift  the settings structs, their defaults, table routing
+//   Values/      secrets and redaction, durations and sizes, addresses (clamd, Redis, zones,
+//                listen), paths, `GlobPattern`
+//   Loading/     `YAMLReader` (Yams nodes with key paths, lines, unknown-key hints and a node
+//                budget) and `ConfigurationLoader` (load/parse, key by key, environment fallbacks)
+//   Validation.swift   `validate()`: what no single value can check
+//   Description.swift  `redactedDescription`
+// docs/CONFIGURATION.md documents every key; lakegate.example.yaml shows them all.
+
 /// lakegate.yaml as typed, validated values. Every key is optional; the defaults are the
 /// embedded setup (a DuckLake in SQLite under `./lakegate-data`, folders for the zones, the
 /// embedded queue, clamd on localhost). docs/CONFIGURATION.md documents each key.

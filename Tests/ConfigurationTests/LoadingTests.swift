@@ -39,6 +39,15 @@ import Transforms
         ])
     }
 
+    @Test func theDocumentationsExamplesLoad() throws {
+        let text = try String(contentsOf: repositoryRoot.appendingPathComponent("docs/CONFIGURATION.md"), encoding: .utf8)
+        let blocks = text.components(separatedBy: "```yaml\n").dropFirst().map { $0.components(separatedBy: "```")[0] }
+        #expect(blocks.count >= 7)
+        for block in blocks {
+            #expect(throws: Never.self, "\(block)") { _ = try parse(block) }
+        }
+    }
+
     @Test func everyDefault() throws {
         for empty in ["", "# nothing\n", "~", "{}", "---\n"] {
             let c = try parse(empty)

@@ -266,7 +266,7 @@ extension Int128 {
     }
 
     @Test func conversions() throws {
-        var result = try evaluate("CAST(s AS int32)", over: try makeBatch([("s", .string, [.string("12"), .string(" -7 "), .null])]))
+        let result = try evaluate("CAST(s AS int32)", over: try makeBatch([("s", .string, [.string("12"), .string(" -7 "), .null])]))
         #expect(result.type == .int32)
         #expect(result.values == [.int(12), .int(-7), .null])
         #expect(try run("CAST('1.005' AS decimal(5,2))", batch)[0] == dec(101, 2))

@@ -115,6 +115,10 @@ private func sameBuffer<T>(_ a: [T], _ b: [T]) -> Bool {
             .compile(for: Schema([Field("x", .int64)]))
         let other = try makeBatch([("x", .int32, [.int(1)])])
         #expect(transformError { _ = try compiled.apply(other) }?.code == .schemaMismatch)
+        // Buffers shorter than the rows they claim are refused before any kernel reads them.
+        let short = try RecordBatch(
+            schema: Schema([Field("x", .int64)]), columns: [Column(unchecked: .int64, count: 3, values: [UInt8](repeating: 0, count: 16))])
+        #expect(transformError { _ = try compiled.apply(short) }?.code == .schemaMismatch)
         let empty = try makeBatch([("x", .int64, [])])
         let out = try compiled.apply(empty)
         #expect(out.rowCount == 0)

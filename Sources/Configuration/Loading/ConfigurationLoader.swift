@@ -1,6 +1,6 @@
 import Foundation
-public import Tables
-public import Transforms
+import Tables
+import Transforms
 import Yams
 
 extension LakegateConfiguration {

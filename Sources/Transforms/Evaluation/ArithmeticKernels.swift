@@ -49,8 +49,8 @@ extension Evaluator {
     }
 
     /// A fixed-width result with zeroed null slots.
-    func finishFixed(_ values: [UInt8], type: DataType, count: Int, validity: Bitmap?, scalar: Bool) -> Vector {
-        var values = values
+    func finishFixed(_ values: consuming [UInt8], type: DataType, count: Int, validity: Bitmap?, scalar: Bool) -> Vector {
+        var values = values  // the kernel's buffer, moved here: zeroing does not copy it
         zeroNullSlots(&values, width: type.byteWidth ?? 0, validity: validity)
         return Vector(column: Column(unchecked: type, count: count, validity: validity, values: values), isScalar: scalar)
     }

@@ -88,7 +88,7 @@ extension Evaluator {
         let validity = output.validity.finish()
         if output.failed && mode != .try {
             if let row = firstLiveFailure(count: n, validity: input.validity, scalar: input.isScalar, active: active, { row in
-                !(validity?[row] ?? true)
+                !(validity?.bit(row) ?? true)
             }) {
                 if mode == .convert {
                     throw failure(.overflow, "\(name(input.type)) value out of the range of \(name(target))", row: row)
@@ -306,13 +306,13 @@ extension Evaluator {
                 offsets: v.column.offsets), isScalar: v.isScalar)
         }
         let bitmap = validity.finish()
-        if mode != .try, let row = firstLiveFailure(count: n, validity: v.validity, scalar: v.isScalar, active: active, { !(bitmap?[$0] ?? true) }) {
+        if mode != .try, let row = firstLiveFailure(count: n, validity: v.validity, scalar: v.isScalar, active: active, { !(bitmap?.bit($0) ?? true) }) {
             throw failure(.castFailed, "binary value is not UTF-8", row: row)
         }
         var output = StringOutput(rows: n, bytes: v.column.values.count)
         v.withStrings { strings in
             for i in 0..<n {
-                if bitmap?[i] ?? true { output.append(strings[i]) } else { output.appendEmpty() }
+                if bitmap?.bit(i) ?? true { output.append(strings[i]) } else { output.appendEmpty() }
             }
         }
         return Vector(column: output.finish(type: .string, validity: bitmap), isScalar: v.isScalar)

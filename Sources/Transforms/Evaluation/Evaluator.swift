@@ -74,14 +74,14 @@ struct Evaluator {
             return Validity.firstSet(active, count: rows)
         }
         guard let active else { return row }
-        return active[row] ? row : nil
+        return active.bit(row) ? row : nil
     }
 
     /// The first row in `0..<count` where `failed(row)` holds for a valid, live row.
     func firstLiveFailure(
         count: Int, validity: Bitmap?, scalar: Bool, active: Bitmap?, _ failed: (Int) -> Bool
     ) -> Int? {
-        for row in 0..<count where validity?[row] ?? true {
+        for row in 0..<count where validity?.bit(row) ?? true {
             if failed(row), let reported = live(row, scalar: scalar, active: active) { return reported }
         }
         return nil
@@ -90,23 +90,56 @@ struct Evaluator {
 
 // MARK: Loops
 
-/// `out[i] = op(a[i], b[i])` over fixed-width values, constants read at stride 0.
+/// `out[i] = op(a[i], b[i])` over fixed-width values. A constant operand is loaded once and
+/// the loop specialized for it, so `value * 5` is a plain loop over one buffer.
 @inline(__always)
 func binaryLoop<A: BitwiseCopyable, B: BitwiseCopyable, R: BitwiseCopyable>(
     _ a: Vector, _ b: Vector, count: Int, _ op: (A, B) -> R
 ) -> [UInt8] {
     a.withRawValues { pa in
         b.withRawValues { pb in
-            let sa = a.stride &* MemoryLayout<A>.stride
-            let sb = b.stride &* MemoryLayout<B>.stride
-            return fixedValues(count, as: R.self) { out in
-                for i in 0..<count {
-                    out[i] = op(
-                        pa.loadUnaligned(fromByteOffset: i &* sa, as: A.self),
-                        pb.loadUnaligned(fromByteOffset: i &* sb, as: B.self))
+            fixedValues(count, as: R.self) { out in
+                switch (a.isScalar, b.isScalar) {
+                case (false, false):
+                    let x = pa.assumingMemoryBoundIfAligned(A.self)
+                    let y = pb.assumingMemoryBoundIfAligned(B.self)
+                    if let x, let y {
+                        for i in 0..<count { out[i] = op(x[i], y[i]) }
+                    } else {
+                        for i in 0..<count {
+                            out[i] = op(
+                                pa.loadUnaligned(fromByteOffset: i &* MemoryLayout<A>.stride, as: A.self),
+                                pb.loadUnaligned(fromByteOffset: i &* MemoryLayout<B>.stride, as: B.self))
+                        }
+                    }
+                case (false, true):
+                    let c = pb.loadUnaligned(as: B.self)
+                    if let x = pa.assumingMemoryBoundIfAligned(A.self) {
+                        for i in 0..<count { out[i] = op(x[i], c) }
+                    } else {
+                        for i in 0..<count { out[i] = op(pa.loadUnaligned(fromByteOffset: i &* MemoryLayout<A>.stride, as: A.self), c) }
+                    }
+                case (true, false):
+                    let c = pa.loadUnaligned(as: A.self)
+                    if let y = pb.assumingMemoryBoundIfAligned(B.self) {
+                        for i in 0..<count { out[i] = op(c, y[i]) }
+                    } else {
+                        for i in 0..<count { out[i] = op(c, pb.loadUnaligned(fromByteOffset: i &* MemoryLayout<B>.stride, as: B.self)) }
+                    }
+                case (true, true):
+                    let r = op(pa.loadUnaligned(as: A.self), pb.loadUnaligned(as: B.self))
+                    for i in 0..<count { out[i] = r }
                 }
             }
         }
+    }
+}
+
+extension UnsafeRawPointer {
+    /// The memory as `T` when it is aligned for `T` (arrays' buffers are), nil otherwise.
+    @inline(__always)
+    func assumingMemoryBoundIfAligned<T>(_: T.Type) -> UnsafePointer<T>? {
+        UInt(bitPattern: self) % UInt(MemoryLayout<T>.alignment) == 0 ? assumingMemoryBound(to: T.self) : nil
     }
 }
 
@@ -114,9 +147,15 @@ func binaryLoop<A: BitwiseCopyable, B: BitwiseCopyable, R: BitwiseCopyable>(
 @inline(__always)
 func unaryLoop<A: BitwiseCopyable, R: BitwiseCopyable>(_ a: Vector, count: Int, _ op: (A) -> R) -> [UInt8] {
     a.withRawValues { pa in
-        let sa = a.stride &* MemoryLayout<A>.stride
-        return fixedValues(count, as: R.self) { out in
-            for i in 0..<count { out[i] = op(pa.loadUnaligned(fromByteOffset: i &* sa, as: A.self)) }
+        fixedValues(count, as: R.self) { out in
+            if a.isScalar {
+                let r = op(pa.loadUnaligned(as: A.self))
+                for i in 0..<count { out[i] = r }
+            } else if let x = pa.assumingMemoryBoundIfAligned(A.self) {
+                for i in 0..<count { out[i] = op(x[i]) }
+            } else {
+                for i in 0..<count { out[i] = op(pa.loadUnaligned(fromByteOffset: i &* MemoryLayout<A>.stride, as: A.self)) }
+            }
         }
     }
 }

@@ -1,5 +1,14 @@
 import Columnar
 
+// Rounding lowers to libm's floor/ceil/round; importing the C library links it.
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 // `||` and the functions: strings (lower, upper, trim, length, substr), numbers (abs, round,
 // floor, ceil) and calendar parts (year, month, day, hour, date).
 
@@ -14,7 +23,7 @@ extension Evaluator {
         a.withStrings { sa in
             b.withStrings { sb in
                 for i in 0..<n {
-                    if validity?[i] ?? true {
+                    if validity?.bit(i) ?? true {
                         output.appendBytes { out in
                             out.append(contentsOf: sa[i])
                             out.append(contentsOf: sb[i])
@@ -98,7 +107,7 @@ extension Evaluator {
         var output = StringOutput(rows: n, bytes: s.column.values.count)
         s.withStrings { strings in
             for i in 0..<n {
-                guard validity?[i] ?? true else {
+                guard validity?.bit(i) ?? true else {
                     output.appendEmpty()
                     continue
                 }
@@ -223,7 +232,7 @@ extension Evaluator {
     private func finishRounding(_ output: CastOutput, _ a: Vector, type: DataType, count n: Int, active: Bitmap?) throws(TransformError) -> Vector {
         let validity = output.validity.finish()
         if output.failed, let row = firstLiveFailure(count: n, validity: a.validity, scalar: a.isScalar, active: active, {
-            !(validity?[$0] ?? true)
+            !(validity?.bit($0) ?? true)
         }) {
             throw failure(.overflow, "\(name(type)) overflow in round", row: row)
         }

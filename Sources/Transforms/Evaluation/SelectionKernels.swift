@@ -5,22 +5,24 @@ import Columnar
 
 extension Evaluator {
     func coalesce(_ items: [TypedExpression], type: DataType, active: Bitmap?) throws(TransformError) -> Vector {
-        var pending = active ?? Bitmap(repeating: true, count: rows)
+        // One byte per row: still waiting for a non-null value.
+        var pending = [UInt8](repeating: 1, count: rows)
+        if let active { for row in 0..<rows where !active.bit(row) { pending[row] = 0 } }
+        var waiting = active.map { $0.setCount } ?? rows
         var choice = [Int32](repeating: -1, count: rows)
         var vectors: [Vector] = []
         for (k, item) in items.enumerated() {
-            guard pending.setCount > 0 else { break }
-            let v = try evaluate(item, active: pending)
+            guard waiting > 0 else { break }
+            let v = try evaluate(item, active: k == 0 ? active : Self.bitmap(pending))
             if k == 0, !v.isAllNull, v.validity == nil { return v }  // nothing to fill in
             if v.isAllNull { continue }
             vectors.append(v)
             let index = Int32(vectors.count - 1)
-            var next = pending
-            for row in 0..<rows where pending[row] && v.isValid(row) {
+            for row in 0..<rows where pending[row] != 0 && v.isValid(row) {
                 choice[row] = index
-                next[row] = false
+                pending[row] = 0
+                waiting -= 1
             }
-            pending = next
         }
         if vectors.isEmpty { return .nulls(type, count: rows, scalar: true) }
         return merge(vectors, choice: choice, type: type)
@@ -35,21 +37,32 @@ extension Evaluator {
             return try evaluate(holds ? then : otherwise, active: active)
         }
         // Rows where the condition is true take `then`; false and null take `otherwise` (as CASE does).
-        var thenRows = Bitmap(repeating: false, count: rows)
-        var otherRows = Bitmap(repeating: false, count: rows)
+        var thenRows = [UInt8](repeating: 0, count: rows)
+        var otherRows = [UInt8](repeating: 0, count: rows)
         var choice = [Int32](repeating: -1, count: rows)
-        for row in 0..<rows where active?[row] ?? true {
-            if c.isValid(row) && c.column.values[row] != 0 {
-                thenRows[row] = true
-                choice[row] = 0
-            } else {
-                otherRows[row] = true
-                choice[row] = 1
+        var thenCount = 0
+        var otherCount = 0
+        c.column.values.withUnsafeBufferPointer { values in
+            for row in 0..<rows where active?.bit(row) ?? true {
+                if c.isValid(row) && values[row] != 0 {
+                    thenRows[row] = 1
+                    choice[row] = 0
+                    thenCount += 1
+                } else {
+                    otherRows[row] = 1
+                    choice[row] = 1
+                    otherCount += 1
+                }
             }
         }
-        let a = thenRows.setCount > 0 ? try evaluate(then, active: thenRows) : Vector.nulls(type, count: rows, scalar: true)
-        let b = otherRows.setCount > 0 ? try evaluate(otherwise, active: otherRows) : Vector.nulls(type, count: rows, scalar: true)
+        let a = thenCount > 0 ? try evaluate(then, active: Self.bitmap(thenRows)) : Vector.nulls(type, count: rows, scalar: true)
+        let b = otherCount > 0 ? try evaluate(otherwise, active: Self.bitmap(otherRows)) : Vector.nulls(type, count: rows, scalar: true)
         return merge([a, b], choice: choice, type: type)
+    }
+
+    /// A bitmap of the rows whose byte is non-zero.
+    static func bitmap(_ flags: [UInt8]) -> Bitmap {
+        flags.withUnsafeBufferPointer { Bitmap(bools: $0) }
     }
 
     /// Row i takes row i of `vectors[choice[i]]`, or null when the choice is -1.
@@ -60,14 +73,23 @@ extension Evaluator {
             if k < 0 || !vectors[k].isValid(row) { validity.clear(row) }
         }
         let bitmap = validity.finish()
-        @inline(__always) func valid(_ row: Int) -> Bool { bitmap?[row] ?? true }
+        @inline(__always) func valid(_ row: Int) -> Bool { bitmap?.bit(row) ?? true }
         func fixed<T: BitwiseCopyable>(_: T.Type) -> [UInt8] {
-            fixedValues(rows, as: T.self) { out in
-                for row in 0..<rows {
-                    let k = Int(choice[row])
-                    out[row] = k >= 0 ? load(vectors[k], row, as: T.self) : load(vectors[0], 0, as: T.self)
+            var out = fixedValues(rows, as: T.self) { out in out.initialize(repeating: load(vectors[0], 0, as: T.self), count: rows) }
+            // One pass per source: each copies the rows it was chosen for.
+            out.withUnsafeMutableBytes { raw in
+                for (k, v) in vectors.enumerated() {
+                    v.withRawValues { source in
+                        let stride = v.stride &* MemoryLayout<T>.stride
+                        for row in 0..<rows where choice[row] == Int32(k) {
+                            raw.storeBytes(
+                                of: source.loadUnaligned(fromByteOffset: row &* stride, as: T.self),
+                                toByteOffset: row &* MemoryLayout<T>.stride, as: T.self)
+                        }
+                    }
                 }
             }
+            return out
         }
         let values: [UInt8]
         switch type.byteWidth {
@@ -127,7 +149,7 @@ func selectedRows(_ predicate: Vector, rows: Int) -> [Int32]? {
     selected.reserveCapacity(rows)
     let validity = predicate.column.validity
     predicate.column.values.withUnsafeBufferPointer { values in
-        for row in 0..<rows where values[row] != 0 && (validity?[row] ?? true) { selected.append(Int32(row)) }
+        for row in 0..<rows where values[row] != 0 && (validity?.bit(row) ?? true) { selected.append(Int32(row)) }
     }
     return selected.count == rows ? nil : selected
 }
@@ -139,7 +161,7 @@ func gather(_ column: Column, _ selected: [Int32]) -> Column {
     if case .null = column.type { return Column(unchecked: .null, count: n) }
     if let source = column.validity {
         var bits = ValidityBuilder(nil, count: n)
-        for (k, row) in selected.enumerated() where !source[Int(row)] { bits.clear(k) }
+        for (k, row) in selected.enumerated() where !source.bit(Int(row)) { bits.clear(k) }
         validity = bits.finish()
     }
     if let width = column.type.byteWidth {

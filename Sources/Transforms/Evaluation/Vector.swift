@@ -4,23 +4,38 @@ import Columnar
 /// one value that stands for every row. Kernels index both alike with `row * stride` (stride 0
 /// for a constant), so `value * 5` reads the literal without expanding it.
 struct Vector {
-    var column: Column
-    var isScalar: Bool
+    let column: Column
+    let isScalar: Bool
+    /// Every row is null: a null constant, or a column of the null type.
+    let isAllNull: Bool
+    /// The validity bytes when some rows may be null (read directly: `Column.isNull` and
+    /// `Bitmap`'s subscript are calls into another module on every row).
+    private let validBytes: [UInt8]?
+
+    init(column: Column, isScalar: Bool) {
+        self.column = column
+        self.isScalar = isScalar
+        if case .null = column.type {
+            isAllNull = true
+        } else {
+            isAllNull = isScalar && column.validity.map { !$0.bit(0) } == true
+        }
+        validBytes = isAllNull ? nil : column.validity?.bytes
+    }
 
     var type: DataType { column.type }
     @inline(__always) var stride: Int { isScalar ? 0 : 1 }
-
-    /// Every row is null: a null constant, or a column of the null type.
-    var isAllNull: Bool {
-        if case .null = column.type { return true }
-        return isScalar && column.isNull(0)
-    }
 
     /// Validity bits when some rows may be null (nil for constants that are not null).
     var validity: Bitmap? { isScalar ? nil : column.validity }
 
     @inline(__always)
-    func isValid(_ row: Int) -> Bool { !column.isNull(isScalar ? 0 : row) }
+    func isValid(_ row: Int) -> Bool {
+        if isAllNull { return false }
+        guard let validBytes else { return true }
+        let r = isScalar ? 0 : row
+        return validBytes[r &>> 3] & (1 &<< UInt8(r & 7)) != 0
+    }
 
     static func nulls(_ type: DataType, count: Int, scalar: Bool) -> Vector {
         Vector(column: .nulls(type, count: scalar ? 1 : count), isScalar: scalar)
@@ -45,7 +60,7 @@ struct Vector {
     /// The vector as a column of `count` rows (a constant is repeated).
     func materialized(count: Int) -> Column {
         guard isScalar else { return column }
-        if column.isNull(0) { return .nulls(column.type, count: count) }
+        if isAllNull { return .nulls(column.type, count: count) }
         if let width = column.type.byteWidth {
             let one = Array(column.values.prefix(width))
             let values = [UInt8](unsafeUninitializedCapacity: count * width) { buffer, initialized in
@@ -68,6 +83,12 @@ struct Vector {
             return builder.finish()
         }
     }
+}
+
+extension Bitmap {
+    /// Bit `index`, read straight from the bytes (the subscript is not inlinable across modules).
+    @inline(__always)
+    func bit(_ index: Int) -> Bool { bytes[index &>> 3] & (1 &<< UInt8(index & 7)) != 0 }
 }
 
 @inline(__always)
@@ -93,6 +114,7 @@ enum Validity {
         guard let a else { return b.map { trimmed($0, count: count) } }
         guard let b else { return trimmed(a, count: count) }
         let byteCount = (count + 7) >> 3
+        guard byteCount > 0 else { return Bitmap() }
         let out = [UInt8](unsafeUninitializedCapacity: byteCount) { buffer, initialized in
             a.bytes.withUnsafeBytes { pa in
                 b.bytes.withUnsafeBytes { pb in
@@ -198,14 +220,19 @@ func fixedValues<T: BitwiseCopyable>(_ count: Int, as _: T.Type, _ body: (Unsafe
 
 /// Zeroes the value slots of null rows (Columnar's convention for fixed-width columns).
 func zeroNullSlots(_ values: inout [UInt8], width: Int, validity: Bitmap?) {
-    guard let validity else { return }
+    guard let validity, width > 0 else { return }
+    let rows = values.count / width
     values.withUnsafeMutableBytes { raw in
-        for (index, byte) in validity.bytes.enumerated() where byte != 0xFF {
-            for bit in 0..<8 where byte & (1 << UInt8(bit)) == 0 {
-                let row = index * 8 + bit
-                let start = row * width
-                guard start + width <= raw.count else { return }
-                for k in 0..<width { raw[start + k] = 0 }
+        guard let base = raw.baseAddress else { return }
+        validity.bytes.withUnsafeBufferPointer { bits in
+            for index in 0..<min(bits.count, (rows + 7) >> 3) {
+                var missing = ~bits[index]
+                while missing != 0 {
+                    let row = index &* 8 &+ missing.trailingZeroBitCount
+                    missing &= missing &- 1
+                    guard row < rows else { return }
+                    (base + row &* width).initializeMemory(as: UInt8.self, repeating: 0, count: width)
+                }
             }
         }
     }

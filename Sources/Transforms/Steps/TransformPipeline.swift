@@ -1,5 +1,16 @@
 public import Columnar
 
+// Transforms: a table's steps (derive, rename, cast, drop, filter) over typed column
+// expressions, checked before any data flows and evaluated a whole column at a time.
+//   Syntax/      lexer and parser: text -> `Expression` with offsets (no schema needed)
+//   Checking/    `TypeChecker`: expression + schema -> `TypedExpression` (types, implicit
+//                conversions, decimal rules, every type error with its offset)
+//   Evaluation/  `Evaluator` and its kernels over Columnar buffers: arithmetic, comparisons and
+//                three-valued logic, casts, strings, calendar parts, coalesce/if with per-branch
+//                rows, row selection; text parsing and formatting without per-value Strings
+//   Steps/       `TransformStep`, `TransformPipeline.compile(for:)` -> `CompiledTransform.apply`
+// Pure: no I/O, no clock, no randomness (a retried job must write the same rows).
+
 /// A table's transforms: steps parsed (syntax checked) without knowing the data. Compiling
 /// against the input schema checks names and types and fixes the output schema; the compiled
 /// form then applies to every batch of that schema.
@@ -110,6 +121,18 @@ public struct CompiledTransform: Sendable {
 
     /// Runs the steps over one batch. A run-time error (overflow, a strict cast that fails)
     /// carries the step, the row index in `batch` and the column being computed.
+    static func buffersFit(_ column: Column) -> Bool {
+        if let validity = column.validity, validity.bytes.count * 8 < column.count || validity.count < column.count { return false }
+        if let width = column.type.byteWidth { return column.values.count >= column.count * width }
+        if column.type.isVariableLength {
+            guard column.offsets.count == column.count + 1, let first = column.offsets.first, let last = column.offsets.last else {
+                return false
+            }
+            return first >= 0 && first <= last && Int(last) <= column.values.count
+        }
+        return true
+    }
+
     public func apply(_ batch: RecordBatch) throws(TransformError) -> RecordBatch {
         guard batch.schema.fields.count == inputSchema.fields.count,
             zip(batch.schema.fields, inputSchema.fields).allSatisfy({ $0.name == $1.name && $0.type == $1.type })
@@ -117,6 +140,11 @@ public struct CompiledTransform: Sendable {
             throw TransformError(.schemaMismatch, "the batch's schema differs from the one the transforms were compiled for")
         }
         if isIdentity { return batch }
+        // Kernels read buffers without bounds checks: make sure each one is as long as its
+        // type and row count say (cheap; the order of string offsets is the decoders' promise).
+        for (field, column) in zip(batch.schema.fields, batch.columns) where !Self.buffersFit(column) {
+            throw TransformError(.schemaMismatch, "column '\(field.name)' has buffers too short for its rows", column: field.name)
+        }
         var columns = batch.columns
         var rows = batch.rowCount
         for operation in operations {
