@@ -204,3 +204,34 @@ def test_workers_killed_at_random_points_lose_and_duplicate_nothing(tmp_path, cl
     assert len(got) == len(expected), jobs_line
     assert got == sorted(expected)
     assert "completed" in jobs_line and "dead" not in jobs_line and "failed" not in jobs_line
+
+
+def test_hostile_names_in_a_local_landing_zone_never_escape(tmp_path, clamd):
+    """Names a filesystem allows but a key must not carry, a look-alike client folder, a symbolic
+    link out of the zone and a path over 1,024 bytes: none is read, copied or loaded; the one
+    ordinary file is."""
+    config = write_config(tmp_path, f"tcp://127.0.0.1:{clamd['CLAMD_TEST_PORT']}")
+    landing = tmp_path / "data" / "landing"
+    (landing / "acme" / "incoming").mkdir(parents=True)
+    (landing / "acme" / "incoming" / "ok.ndjson").write_text(events(0, 2))
+    (landing / "acme" / "incoming" / "ctrl\x01name.ndjson").write_text(events(10, 1))
+    (landing / "acme" / "incoming" / "back\\slash.ndjson").write_text(events(20, 1))
+    (landing / "\u0430cme" / "incoming").mkdir(parents=True)  # Cyrillic а: not acme
+    (landing / "\u0430cme" / "incoming" / "x.ndjson").write_text(events(30, 1))
+    secret = tmp_path / "secret.ndjson"
+    secret.write_text(events(40, 1))
+    os.symlink(secret, landing / "acme" / "incoming" / "link.ndjson")
+    deep = landing / "acme" / "incoming"
+    for i in range(8):
+        deep = deep / ("d" * 150)
+    deep.mkdir(parents=True)
+    (deep / "deep.ndjson").write_text(events(50, 1))
+    result = run_lakegate("run", "--once", "--config", config)
+    assert result.returncode == 0, result.stderr.decode()[-2000:]
+    assert sorted(r["id"] for r in rows(tmp_path, "acme.events")) == [0, 1]
+    trusted = sorted(str(p.relative_to(tmp_path / "data" / "trusted")) for p in (tmp_path / "data" / "trusted").rglob("*") if p.is_file())
+    assert len(trusted) == 1 and trusted[0].startswith("acme/") and trusted[0].endswith("/incoming/ok.ndjson")
+    assert secret.read_text() == events(40, 1)  # untouched, never copied
+    assert (landing / "\u0430cme" / "incoming" / "x.ndjson").exists()
+    status = run_lakegate("status", "--config", config, check=True).stdout.decode()
+    assert "jobs:        1 completed" in status
