@@ -18,14 +18,15 @@ func withRedis<T>(_ body: (RedisClient, String) async throws -> T) async throws 
     }
 }
 
-/// Redis runs leases on its own clock, so time passes for real: leases of 2 s.
+/// Redis runs leases on its own clock, so time passes for real: leases of 8 s, long enough that
+/// a CI machine running every suite at once on two cores does not expire them by slowness alone.
 @Suite("Queue conformance: Redis Streams", .redisServer)
 struct RedisQueueTests {
     @Test(arguments: QueueBehaviour.allCases)
     func conformance(_ behaviour: QueueBehaviour) async throws {
         try await withRedis { client, stream in
             let backend = QueueBackend(
-                name: "redis", visibilityTimeout: .seconds(2),
+                name: "redis", visibilityTimeout: .seconds(8),
                 make: { try await RedisStreamsJobQueue(client: client, stream: stream, policy: $0, blockSlice: .milliseconds(500)) },
                 elapse: { try await Task.sleep(for: $0) })
             try await behaviour.run(on: backend)
