@@ -175,10 +175,13 @@ struct SQLiteTests {
             let impatient = try await open(dir, busyTimeout: .milliseconds(100))
             try await holderDB.execute("CREATE TABLE t (x INTEGER)")
             let (entered, signal) = AsyncStream.makeStream(of: Void.self)
+            // The holder keeps its transaction open until the checks are done (no timing).
+            let (release, letGo) = AsyncStream.makeStream(of: Void.self)
             async let holder: Void = holderDB.transaction { conn in
                 try await conn.execute("INSERT INTO t VALUES (1)")
                 signal.yield()
-                try await Task.sleep(for: .milliseconds(800))
+                var waiting = release.makeAsyncIterator()
+                _ = await waiting.next()
             }
             var iterator = entered.makeAsyncIterator()
             _ = await iterator.next()
@@ -188,6 +191,8 @@ struct SQLiteTests {
             #expect(error?.isRetryable == true)
             // Readers are not blocked by the writer (WAL): they see the last commit.
             #expect(try await impatient.query("SELECT COUNT(*) FROM t")[0].int64(0) == 0)
+            letGo.yield()
+            letGo.finish()
             try await holder
             #expect(try await impatient.query("SELECT COUNT(*) FROM t")[0].int64(0) == 1)
             try await holderDB.close()
