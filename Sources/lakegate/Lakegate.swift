@@ -13,20 +13,19 @@ struct Lakegate: AsyncParsableCommand {
             Iceberg readers accept. Start with:
 
               lakegate convert events.ndjson.gz --output events.parquet
-              lakegate validate data.csv                   located errors, nothing written
+              lakegate validate data.csv              located errors, nothing written
 
-              lakegate tables append events events.ndjson  land a file in a lake table (exactly once
-                                                           with --idempotency-key)
-              lakegate tables scan events --limit 5        read it back
+              lakegate tables append events ev.ndjson land a file in a lake table
+                                                      (exactly once with a key)
+              lakegate tables scan events --limit 5   read it back
 
-              lakegate ingest data.csv --client acme       scan a file with clamd and land it in
-                                                           the client's table (quarantine if infected)
-              lakegate run                                 watch the landing zone: scan, load, repeat
-              lakegate jobs list | lakegate status         what happened, what waits, what failed
+              lakegate ingest data.csv --client acme  scan with clamd, then land it
+                                                      (or quarantine it)
+              lakegate run                            watch the landing zone
+              lakegate status                         jobs, queue, last errors
 
-              lakegate parquet inspect data.parquet        schema, row groups, encodings, statistics
-              lakegate parquet cat data.parquet --limit 5  rows as JSON lines or CSV
-              lakegate parquet rewrite in.parquet out.parquet --codec zstd
+              lakegate parquet inspect data.parquet   schema, row groups, statistics
+              lakegate parquet cat data.parquet       rows as JSON lines or CSV
 
             Every command has its own --help.
             """,

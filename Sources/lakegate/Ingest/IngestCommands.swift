@@ -17,8 +17,9 @@ struct IngestCommand: AsyncParsableCommand {
               lakegate ingest events.ndjson --client acme
               lakegate ingest *.csv --client acme --config lakegate.yaml
 
-            Exit status: 0 when every file is in its table, 2 when one was quarantined or \
-            failed, 1 on an error (for example, clamd not running: the files wait, untrusted).
+            Exit status: 0 when every file is in its table; 2 when one was quarantined, \
+            failed, or waits for the scanner (clamd down: it stays untrusted in the landing \
+            zone and the next run scans it); 1 on any other error.
             """)
 
     @OptionGroup var settings: ConfigArguments
