@@ -10,9 +10,12 @@ swift build --build-tests 2>&1 | grep -Ev '^\[[0-9]+/[0-9]+\] (Compiling|Emittin
 swift build --build-tests >/dev/null   # fail here if the build failed above
 
 echo "== unit tests (swift test)"
-swift test --skip-build 2>&1 | tail -n 40 | tee .build/unit-tests.log
+swift test --skip-build > .build/unit-tests.log 2>&1 || true
+tail -n 40 .build/unit-tests.log
 grep -Eq 'Test run with [0-9]+ tests? in [0-9]+ suites? passed|Executed [0-9]+ tests?, with 0 failures' .build/unit-tests.log || {
-    echo "unit tests failed" >&2; exit 1; }
+    echo "unit tests failed; every issue recorded (the whole log is .build/unit-tests.log):" >&2
+    grep -E -A3 'recorded an issue|Fatal error|Program crashed' .build/unit-tests.log | cut -c1-400 >&2 || true
+    exit 1; }
 
 echo "== interoperability tests (pytest against pyarrow and DuckDB)"
 export LAKEGATE_BIN="$PWD/.build/debug/lakegate"
