@@ -23,7 +23,10 @@ final class DuckLakeAppend: TableAppend {
     private var finished: [WrittenDataFile] = []
     private var done = false
 
-    static let writeOptions = ParquetWriteOptions(codec: .zstd(level: 3), createdBy: "lakegate version 0.1.0 (DuckLake)")
+    /// Row groups of 32 MiB, as `lakegate convert` writes: a worker loading a large file holds one
+    /// row group in memory, so this bounds its memory (64 MiB ones put a 1 GB load over 256 MB).
+    static let writeOptions = ParquetWriteOptions(
+        codec: .zstd(level: 3), rowGroupBytes: 32 << 20, createdBy: "lakegate version 0.1.0 (DuckLake)")
     static let targetFileBytes = 128 << 20
 
     init(catalog: DuckLakeCatalog, table: LoadedTable, maxColumnId: Int64) throws(TableError) {
