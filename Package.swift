@@ -151,6 +151,8 @@ let package = Package(
                 "LakegateConfiguration", "Transforms", "Queues", "Scanning", "S3", "StorageS3", "Tables", "HiveTables",
                 "IcebergTables", "DuckLake", "Database", "FileFormats", "Columnar", "Parquet", "LakegateCore",
                 .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings),
         .executableTarget(

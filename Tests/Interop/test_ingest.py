@@ -235,3 +235,53 @@ def test_hostile_names_in_a_local_landing_zone_never_escape(tmp_path, clamd):
     assert (landing / "\u0430cme" / "incoming" / "x.ndjson").exists()
     status = run_lakegate("status", "--config", config, check=True).stdout.decode()
     assert "jobs:        1 completed" in status
+
+
+def test_s3_event_notifications_start_jobs_without_waiting_for_a_listing(tmp_path, clamd):
+    """`lakegate run` with notifications.listen: discovery lists only once an hour here, so a
+    file dropped after start lands only because its notification (the S3 `Records` JSON) said so.
+    A key under no client, a wrong method and a body that is not a notification are refused."""
+    import socket
+    import urllib.request
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    config = write_config(tmp_path, f"tcp://127.0.0.1:{clamd['CLAMD_TEST_PORT']}",
+                          extra=f"notifications: {{listen: \"127.0.0.1:{port}\"}}\n")
+    config.write_text(config.read_text().replace("interval: 100ms", "interval: 1h"))
+    process = subprocess.Popen([lakegate_bin(), "run", "--config", str(config), "--workers", "1"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        def post(body, method="POST"):
+            request = urllib.request.Request(f"http://127.0.0.1:{port}/", data=body, method=method,
+                                             headers={"Content-Type": "application/json"})
+            try:
+                with urllib.request.urlopen(request, timeout=30) as response:
+                    return response.status, json.loads(response.read())
+            except urllib.error.HTTPError as error:
+                return error.code, json.loads(error.read())
+
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        time.sleep(1.5)  # the first discovery pass (at start) is over
+        landing = tmp_path / "data" / "landing" / "acme" / "incoming"
+        landing.mkdir(parents=True, exist_ok=True)
+        (landing / "new file.ndjson").write_text(events(0, 3))
+        record = lambda key: {"eventName": "ObjectCreated:Put", "s3": {"bucket": {"name": "landing"}, "object": {"key": key, "size": 1}}}
+        status, answer = post(json.dumps({"Records": [record("acme/incoming/new+file.ndjson"),
+                                                      record("nobody/incoming/x.ndjson")]}).encode())
+        assert status == 200 and answer["recorded"] == 1 and len(answer["ignored"]) == 1, answer
+        assert post(b"not json")[0] == 400
+        assert post(b"{}", method="PUT")[0] == 405
+        deadline = time.time() + 60
+        while time.time() < deadline and not rows(tmp_path, "acme.events"):
+            time.sleep(0.5)
+        assert sorted(r["id"] for r in rows(tmp_path, "acme.events")) == [0, 1, 2]
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=60) == 0, process.stderr.read().decode()[-2000:]

@@ -108,6 +108,13 @@ public final class Runtime: Sendable {
         Discovery(zones: zones, routing: routing, store: store, settle: settle)
     }
 
+    /// The intake of S3 event notifications for this landing zone.
+    public func notificationIntake() -> NotificationIntake {
+        var bucket: String?
+        if case .s3(let name, _) = configuration.zones.landing { bucket = name }
+        return NotificationIntake(discovery: discovery(settle: 0), bucket: bucket)
+    }
+
     public func scanStage() -> ScanStage {
         ScanStage(
             zones: zones, routing: routing, store: store, queue: queue, scanner: scanner,

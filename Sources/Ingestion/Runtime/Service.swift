@@ -98,10 +98,18 @@ public struct IngestionService: Sendable {
         let interval = runtime.configuration.discovery.interval
         let discovery = runtime.discovery()
         let scan = runtime.scanStage()
+        // Listing runs every `interval`; pending jobs (from a notification, or waiting out a
+        // scanner's backoff) are looked at every half second in between.
+        let tick = min(interval, .milliseconds(500))
+        var nextListing = ContinuousClock.now
         while !stop.isSet {
             do {
-                try await runtime.adoptClientsFromLanding()
-                let found = try await discovery.discover()
+                var found: [Job] = []
+                if ContinuousClock.now >= nextListing {
+                    try await runtime.adoptClientsFromLanding()
+                    found = try await discovery.discover()
+                    nextListing = ContinuousClock.now + interval
+                }
                 let scanned = try await scan.scanDue(limit: 256, concurrency: 2)
                 if !found.isEmpty || !scanned.isEmpty { lastWork.touch() }
                 if !scanned.isEmpty { continue }  // more may be due at once
@@ -109,7 +117,7 @@ public struct IngestionService: Sendable {
                 logger.error("discovery or scanning failed", metadata: ["error": "\(error)"])
                 await runtime.store.alert("discovery", "\(error)", now: .now)
             }
-            await sleep(interval, unless: stop)
+            await sleep(tick, unless: stop)
         }
     }
 

@@ -115,9 +115,15 @@ struct RunCommand: AsyncParsableCommand {
             }
             let count = workers ?? runtime.configuration.workers.effectiveCount(cores: ProcessInfo.processInfo.activeProcessorCount)
             Console.note("lakegate run: \(count) workers, landing \(runtime.zones.landing.rootURL), queue \(runtime.queue.name), scanner \(runtime.scanner.name)")
+            var server: NotificationServer?
+            if let listen = runtime.configuration.notifications.listen {
+                server = try await NotificationServer.start(host: listen.host, port: listen.port, intake: runtime.notificationIntake())
+                Console.note("S3 event notifications: POST to http://\(listen.host):\(server?.port ?? listen.port)/")
+            }
             let stop = StopFlag()
             StopSignals.install(stop)
             await service.run(workers: count, scanning: true, idleExit: runtime.configuration.workers.idleExit, stop: stop)
+            await server?.stop()
         }
     }
 }
