@@ -22,6 +22,7 @@
 # clamd runs as the calling user (no User line): as root inside a container that is root.
 # With --owner-pid, `start` first stops servers left by owners that have died (a killed test run).
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 CLAMD="${CLAMD:-/usr/sbin/clamd}"
 SIGTOOL="${SIGTOOL:-sigtool}"
@@ -77,23 +78,6 @@ stop_server() {
         sleep 0.2
     done
     rm -rf "$dir"
-}
-
-free_port() {
-    if command -v python3 >/dev/null; then
-        python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-    else
-        echo $((20000 + RANDOM % 40000))
-    fi
-}
-
-# The server must not keep the caller's descriptors (a test runner's pipes and sockets) open.
-close_inherited_fds() {
-    local fd
-    for fd in /proc/$$/fd/*; do
-        fd="${fd##*/}"
-        case "$fd" in 0 | 1 | 2 | 255) ;; *) eval "exec $fd>&-" 2>/dev/null || true ;; esac
-    done
 }
 
 # PING over TCP through bash's /dev/tcp; true when clamd answers PONG.

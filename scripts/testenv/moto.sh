@@ -12,6 +12,7 @@
 # wrong keys or secrets get InvalidAccessKeyId / SignatureDoesNotMatch.
 # With --owner-pid, `start` first stops servers left by owners that have died (a killed test run).
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 VENV="${LAKEGATE_VENV:-$ROOT/.venv}"
@@ -31,19 +32,6 @@ stop_server() {
         fi
     fi
     rm -rf "$dir"
-}
-
-free_port() {
-    "$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-# The server must not keep the caller's descriptors (a test runner's pipes and sockets) open.
-close_inherited_fds() {
-    local fd
-    for fd in /proc/$$/fd/*; do
-        fd="${fd##*/}"
-        case "$fd" in 0 | 1 | 2 | 255) ;; *) eval "exec $fd>&-" 2>/dev/null || true ;; esac
-    done
 }
 
 start() {

@@ -13,6 +13,7 @@
 # initdb refuses to run as root, so as root the server runs as the `postgres` OS user.
 # With --owner-pid, `start` first stops servers left by owners that have died (a killed test run).
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 PG_BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"
 PREFIX="${TMPDIR:-/tmp}/lakegate-pg."
@@ -36,23 +37,6 @@ stop_server() {
         as_server_user "$PG_BIN/pg_ctl" -D "$dir/data" stop -m immediate -w >/dev/null 2>&1 || true
     fi
     rm -rf "$dir"
-}
-
-free_port() {
-    if command -v python3 >/dev/null; then
-        python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-    else
-        echo $((20000 + RANDOM % 40000))
-    fi
-}
-
-# The server must not keep the caller's descriptors (a test runner's pipes and sockets) open.
-close_inherited_fds() {
-    local fd
-    for fd in /proc/$$/fd/*; do
-        fd="${fd##*/}"
-        case "$fd" in 0 | 1 | 2 | 255) ;; *) eval "exec $fd>&-" 2>/dev/null || true ;; esac
-    done
 }
 
 start() {

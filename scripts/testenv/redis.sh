@@ -14,26 +14,10 @@
 # `lakegate-secret`) lets tests log in with a password and check that it never leaks.
 # With --owner-pid, `start` first stops servers left by owners that have died (a killed test run).
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 REDIS_SERVER="${REDIS_SERVER:-/usr/bin/redis-server}"
 PREFIX="${TMPDIR:-/tmp}/lakegate-redis."
-
-free_port() {
-    if command -v python3 >/dev/null; then
-        python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-    else
-        echo $((20000 + RANDOM % 40000))
-    fi
-}
-
-# The server must not keep the caller's descriptors (a test runner's pipes and sockets) open.
-close_inherited_fds() {
-    local fd
-    for fd in /proc/$$/fd/*; do
-        fd="${fd##*/}"
-        case "$fd" in 0 | 1 | 2 | 255) ;; *) eval "exec $fd>&-" 2>/dev/null || true ;; esac
-    done
-}
 
 # Sends one inline command over bash's /dev/tcp and prints the first line of the reply.
 send_command() {
