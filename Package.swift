@@ -90,7 +90,7 @@ let package = Package(
         .target(
             name: "Database",
             dependencies: [
-                "CSQLite", .product(name: "PostgresNIO", package: "postgres-nio"),
+                "CSQLite", "LakegateCore", .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),
@@ -133,7 +133,9 @@ let package = Package(
             swiftSettings: swiftSettings),
         .target(
             name: "Redis",
-            dependencies: [.product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")],
+            dependencies: [
+                "LakegateCore", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings),
         .target(name: "Queues", dependencies: ["Database", "Redis"], swiftSettings: swiftSettings),
         // The engine: transforms, configuration, and the ingestion pipeline.
@@ -142,7 +144,7 @@ let package = Package(
         // target called Configuration, and target names must be unique across the graph.
         .target(
             name: "LakegateConfiguration",
-            dependencies: ["Transforms", "Tables", .product(name: "Yams", package: "Yams")],
+            dependencies: ["Transforms", "Tables", "LakegateCore", .product(name: "Yams", package: "Yams")],
             path: "Sources/Configuration",
             swiftSettings: swiftSettings),
         .target(

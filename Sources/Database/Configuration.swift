@@ -1,3 +1,4 @@
+import LakegateCore
 import Foundation
 import Logging
 
@@ -325,32 +326,10 @@ public enum DatabaseURL {
     }
 
     private static func decode(_ text: Substring) throws(DatabaseError) -> String {
-        guard text.contains("%") else { return String(text) }
-        var bytes: [UInt8] = []
-        var utf8 = text.utf8[...]
-        while let byte = utf8.popFirst() {
-            if byte == UInt8(ascii: "%") {
-                guard let high = utf8.popFirst().flatMap(hexValue), let low = utf8.popFirst().flatMap(hexValue) else {
-                    throw invalid("PostgreSQL URL: bad percent-encoding")
-                }
-                bytes.append(high << 4 | low)
-            } else {
-                bytes.append(byte)
-            }
-        }
-        guard let decoded = String(validating: bytes, as: UTF8.self) else {
-            throw invalid("PostgreSQL URL: percent-encoding is not UTF-8")
+        guard let decoded = PercentEncoding.decode(text) else {
+            throw invalid("PostgreSQL URL: bad percent-encoding, or not UTF-8 once decoded")
         }
         return decoded
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 
     private static func currentUserName() -> String {

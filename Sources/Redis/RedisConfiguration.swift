@@ -1,3 +1,4 @@
+import LakegateCore
 /// Where Redis is and how to talk to it. The password never appears in a description, a mirror
 /// or an error.
 public struct RedisConfiguration: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible,
@@ -122,31 +123,9 @@ public struct RedisConfiguration: Sendable, Hashable, CustomStringConvertible, C
     }
 
     private static func decode(_ text: Substring) throws(RedisError) -> String {
-        guard text.contains("%") else { return String(text) }
-        var bytes: [UInt8] = []
-        var utf8 = text.utf8[...]
-        while let byte = utf8.popFirst() {
-            if byte == UInt8(ascii: "%") {
-                guard let high = utf8.popFirst().flatMap(hexValue), let low = utf8.popFirst().flatMap(hexValue) else {
-                    throw invalid("bad percent-encoding in the user info")
-                }
-                bytes.append(high << 4 | low)
-            } else {
-                bytes.append(byte)
-            }
-        }
-        guard let decoded = String(validating: bytes, as: UTF8.self) else {
-            throw invalid("the percent-encoded user info is not UTF-8")
+        guard let decoded = PercentEncoding.decode(text) else {
+            throw invalid("bad percent-encoding in the user info, or not UTF-8 once decoded")
         }
         return decoded
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 }

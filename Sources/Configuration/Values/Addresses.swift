@@ -1,3 +1,4 @@
+import LakegateCore
 /// Where clamd listens: `tcp://host:port` or `unix:/path/to/clamd.ctl`.
 public enum ClamdAddress: Sendable, Hashable, CustomStringConvertible {
     case tcp(host: String, port: Int)
@@ -135,21 +136,10 @@ public struct RedisURL: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
+/// User info decoded for display and use; a broken escape is kept as written (validation of
+/// the URL as a whole happens where it is used).
 func percentDecoded(_ text: String) -> String {
-    guard text.contains("%") else { return text }
-    var bytes: [UInt8] = []
-    var utf8 = Array(text.utf8)[...]
-    while let byte = utf8.popFirst() {
-        if byte == UInt8(ascii: "%"), utf8.count >= 2,
-            let value = UInt8(String(decoding: utf8.prefix(2), as: UTF8.self), radix: 16)
-        {
-            bytes.append(value)
-            utf8 = utf8.dropFirst(2)
-        } else {
-            bytes.append(byte)
-        }
-    }
-    return String(decoding: bytes, as: UTF8.self)
+    PercentEncoding.decode(text) ?? text
 }
 
 /// A zone (landing, trusted, quarantine): a local folder (absolute once loaded) or an S3

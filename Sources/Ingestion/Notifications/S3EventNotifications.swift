@@ -1,4 +1,5 @@
 import Foundation
+import LakegateCore
 import Tables
 
 /// The `Records` document S3 (and MinIO, Ceph, moto) posts for bucket events. Only what the
@@ -24,8 +25,7 @@ public struct S3EventDocument: Decodable, Sendable {
     public func createdKeys() -> [(bucket: String, key: String)] {
         (Records ?? []).compactMap { record in
             guard record.eventName.hasPrefix("ObjectCreated") || record.eventName.hasPrefix("s3:ObjectCreated") else { return nil }
-            let plus = record.s3.object.key.replacingOccurrences(of: "+", with: " ")
-            guard let key = plus.removingPercentEncoding else { return nil }
+            guard let key = PercentEncoding.decode(record.s3.object.key, plusIsSpace: true) else { return nil }
             return (record.s3.bucket.name, key)
         }
     }

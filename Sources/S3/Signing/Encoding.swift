@@ -1,3 +1,4 @@
+import LakegateCore
 import Crypto
 
 /// Hex, Base64 and percent-encoding as Signature V4 and S3 spell them. Pure functions over bytes.
@@ -68,29 +69,6 @@ package enum S3Encoding {
     /// Decodes `%XY` escapes, and `+` as a space when `plusIsSpace` (S3's `encoding-type=url`
     /// lists use form encoding). nil for a broken escape or bytes that are not UTF-8.
     package static func percentDecode(_ text: String, plusIsSpace: Bool) -> String? {
-        var out: [UInt8] = []
-        out.reserveCapacity(text.utf8.count)
-        var bytes = text.utf8.makeIterator()
-        while let byte = bytes.next() {
-            switch byte {
-            case UInt8(ascii: "%"):
-                guard let high = bytes.next().flatMap(hexValue), let low = bytes.next().flatMap(hexValue) else { return nil }
-                out.append(high << 4 | low)
-            case UInt8(ascii: "+") where plusIsSpace:
-                out.append(UInt8(ascii: " "))
-            default:
-                out.append(byte)
-            }
-        }
-        return String(validating: out, as: UTF8.self)
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case 0x30...0x39: byte - 0x30
-        case 0x41...0x46: byte - 0x41 + 10
-        case 0x61...0x66: byte - 0x61 + 10
-        default: nil
-        }
+        PercentEncoding.decode(text, plusIsSpace: plusIsSpace)
     }
 }
