@@ -4,6 +4,12 @@ public enum ClamdAddress: Sendable, Hashable, CustomStringConvertible {
     case tcp(host: String, port: Int)
     case unix(path: String)
 
+    /// `tcp://host:port` or `unix:/path` (also `unix:///path`); nil when it is neither.
+    public init?(parsing text: String) {
+        guard let address = Self.parse(text) else { return nil }
+        self = address
+    }
+
     static func parse(_ text: String) -> ClamdAddress? {
         if text.hasPrefix("unix:") {
             var path = String(text.dropFirst("unix:".count))

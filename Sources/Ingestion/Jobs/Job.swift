@@ -81,6 +81,14 @@ public struct Job: Sendable, Equatable {
     }
 }
 
+extension Job {
+    /// What a queue message for this job carries besides its id: for people and tools reading
+    /// the stream (workers read the job store, not these fields).
+    public func queueFields(trustedKey: String? = nil) -> [String: String] {
+        ["client_id": client, "key": trustedKey ?? self.trustedKey ?? "", "zone": "trusted"]
+    }
+}
+
 public enum JobID {
     /// The job of a content in a zone under a key: the same upload twice (same key, same bytes)
     /// is one job; new bytes under the same key are a new job. 32 hex digits of SHA-256 over

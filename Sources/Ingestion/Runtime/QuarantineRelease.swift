@@ -35,7 +35,7 @@ public struct QuarantineRelease: Sendable {
         guard try await store.release(id, reason: reason, by: user, trustedKey: trustedKey.path, now: .now) else {
             throw IngestionError(.invalidState, "the job changed meanwhile", jobId: id)
         }
-        try await runtime.queue.enqueue(jobId: id, fields: ["client_id": job.client, "key": trustedKey.path])
+        try await runtime.queue.enqueue(jobId: id, fields: job.queueFields(trustedKey: trustedKey.path))
         return trustedKey.path
     }
 }

@@ -65,8 +65,12 @@ public final class Runtime: Sendable {
                 client: client, stream: configuration.queue.stream, group: configuration.queue.group,
                 deadLetterStream: configuration.queue.deadLetterStream, policy: policy)
         }
-        let scanner = ClamdScanner(
-            address: try Scanning.ClamdAddress(parsing: configuration.scanner.clamd.description), timeout: configuration.scanner.timeout)
+        let address: Scanning.ClamdAddress =
+            switch configuration.scanner.clamd {
+            case .tcp(let host, let port): .tcp(host: host, port: port)
+            case .unix(let path): .unix(path)
+            }
+        let scanner = ClamdScanner(address: address, timeout: configuration.scanner.timeout)
         return Runtime(
             configuration: configuration, zones: zones, routing: ConfiguredRouting(configuration), store: store, queue: queue,
             scanner: scanner, catalog: catalog, s3: s3, redis: redis)
@@ -93,6 +97,19 @@ public final class Runtime: Sendable {
         try? await store.database.close()
         await redisClient?.close()
         try? await s3Client?.shutdown()
+    }
+
+    /// Moves a job from one of `states` to queued (with `changes`) and enqueues it; false when
+    /// the job was in none of those states (another process moved it first).
+    @discardableResult
+    public func requeue(_ job: Job, from states: [JobState], changes: [JobChange] = []) async throws -> Bool {
+        guard try await store.transition(job.id, from: states, to: .queued, now: .now, changes: changes) else { return false }
+        do {
+            try await queue.enqueue(jobId: job.id, fields: job.queueFields())
+        } catch {
+            throw IngestionError(.unavailable, "cannot enqueue: \(error)", jobId: job.id)
+        }
+        return true
     }
 
     // MARK: Stages

@@ -41,10 +41,12 @@ public struct IngestionService: Sendable {
     public func drain(settle: Double = 0, maxPasses: Int = 1_000_000) async throws -> Summary {
         var summary = Summary()
         let worker = runtime.worker(consumer: "drain-\(getpid())")
+        let discovery = runtime.discovery(settle: settle)
+        let scan = runtime.scanStage()
         for _ in 0..<maxPasses {
             try await runtime.adoptClientsFromLanding()
-            summary.discovered += try await runtime.discovery(settle: settle).discover().count
-            let scans = try await runtime.scanStage().scanDue(limit: 256, concurrency: 2)
+            summary.discovered += try await discovery.discover().count
+            let scans = try await scan.scanDue(limit: 256, concurrency: 2)
             summary.scanned += scans.count
             var worked = 0
             while true {
@@ -180,12 +182,12 @@ public struct Reconciliation: Sendable {
         }
         for state in [JobState.queued, .running] {
             for job in try await store.stale(state, before: before, limit: 1000) {
-                guard try await store.transition(job.id, from: [state], to: .queued, now: .now) else { continue }
                 do {
-                    try await runtime.queue.enqueue(jobId: job.id, fields: ["client_id": job.client, "key": job.trustedKey ?? ""])
-                    repaired += 1
+                    if try await runtime.requeue(job, from: [state]) { repaired += 1 }
+                } catch let error as IngestionError {
+                    throw error
                 } catch {
-                    throw IngestionError(.unavailable, "cannot enqueue: \(error)", jobId: job.id)
+                    throw IngestionError(.unavailable, "\(error)", jobId: job.id)
                 }
             }
         }

@@ -98,11 +98,10 @@ public struct ScanStage: Sendable {
         let trustedKey = try ZoneKeys.copy(client: client, jobId: job.id, landingKey: job.landingKey)
         let source: any ByteRangeSource
         do {
-            guard try await zones.landing.info(landingKey) != nil else {
-                try await fail(job, "the landing object disappeared before its scan")
-                return .failed("vanished")
-            }
             source = try await zones.landing.reader(for: landingKey)
+        } catch where error.code == .notFound {
+            try await fail(job, "the landing object disappeared before its scan")
+            return .failed("vanished")
         } catch {
             return try await defer_(job, "cannot read the landing object: \(error)", component: "storage")
         }
@@ -179,7 +178,7 @@ public struct ScanStage: Sendable {
     func enqueue(_ job: Job, client: ClientZone, trustedKey: ObjectKey) async throws(IngestionError) {
         do {
             try await queue.enqueue(
-                jobId: job.id, fields: ["client_id": client.name, "key": trustedKey.path, "zone": "trusted"])
+                jobId: job.id, fields: job.queueFields(trustedKey: trustedKey.path))
         } catch {
             // The job is queued in the store; the reconciliation sweep enqueues it again.
             logger.warning("enqueue failed; reconciliation will retry", metadata: ["job": "\(job.id)", "error": "\(error)"])

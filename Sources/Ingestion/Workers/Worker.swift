@@ -91,10 +91,11 @@ public struct Worker: Sendable {
         case .pending, .scanning: return .ignored("not scanned yet")
         case .quarantined, .failed, .dead: return .ignored("job is \(job.state.rawValue)")
         }
-        let now = Double.now
-        guard
-            try await store.transition(job.id, from: [.queued, .running], to: .running, now: now, changes: [.incrementAttempts])
-        else { return .ignored("taken by another worker") }
+        var taking: [JobChange] = [.incrementAttempts]
+        if let route = route(for: job) { taking.append(.table(route.table.description)) }
+        guard try await store.transition(job.id, from: [.queued, .running], to: .running, now: .now, changes: taking) else {
+            return .ignored("taken by another worker")
+        }
         let attempts = job.attempts + 1
         do {
             let outcome = try await load(job)
@@ -153,17 +154,23 @@ public struct Worker: Sendable {
         return .ignored("recorded as a pending job; it is scanned before it is loaded")
     }
 
+    /// The table rule for a job's file: by its client and its key relative to the client's prefix.
+    func route(for job: Job) -> TableRoute? {
+        guard let client = routing.clients.first(where: { $0.name == job.client }), let relative = client.relative(job.landingKey)
+        else { return nil }
+        return routing.route(client: client.name, relativeKey: relative)
+    }
+
     func load(_ job: Job) async throws -> CommitOutcome {
-        guard let client = routing.clients.first(where: { $0.name == job.client }),
-            let relative = client.relative(job.landingKey)
-        else { throw IngestionError(.invalidArgument, "client \(job.client) is not configured", jobId: job.id) }
-        guard let route = routing.route(client: client.name, relativeKey: relative) else {
-            throw IngestionError(.invalidArgument, "no table rule of client \(client.name) matches \(relative)", jobId: job.id)
+        guard let route = route(for: job) else {
+            guard routing.clients.contains(where: { $0.name == job.client }) else {
+                throw IngestionError(.invalidArgument, "client \(job.client) is not configured", jobId: job.id)
+            }
+            throw IngestionError(.invalidArgument, "no table rule of client \(job.client) matches \(job.landingKey)", jobId: job.id)
         }
         guard let trustedPath = job.trustedKey, let trustedKey = try? ObjectKey(trustedPath) else {
             throw IngestionError(.invalidState, "the job has no trusted copy", jobId: job.id)
         }
-        try await store.transition(job.id, from: [.running], to: .running, now: .now, changes: [.table(route.table.description)])
         let copy = try await LocalCopy.make(zones.trusted, trustedKey)
         defer { copy.cleanup() }
         do {

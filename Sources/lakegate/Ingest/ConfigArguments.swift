@@ -25,7 +25,10 @@ struct ConfigArguments: ParsableArguments {
             configuration = LakegateConfiguration(dataDirectory: dataDir)
         }
         if let clamd {
-            configuration.scanner.clamd = try LakegateConfiguration.parse(yaml: "scanner:\n  clamd: \"\(clamd)\"\n").scanner.clamd
+            guard let address = ClamdAddress(parsing: clamd) else {
+                throw ValidationError("--clamd takes unix:/path or tcp://host:port, not '\(clamd)'")
+            }
+            configuration.scanner.clamd = address
         }
         return configuration
     }

@@ -54,7 +54,7 @@ struct IngestCommand: AsyncParsableCommand {
             }
             let summary = try await IngestionService(runtime: runtime).drain(settle: 0)
             for (file, key) in zip(files, keys) {
-                let job = try await runtime.store.jobs(limit: 1000).first { $0.landingKey == key }
+                let job = try await runtime.store.latest(zone: landing.rootURL, landingKey: key)
                 guard let job else {
                     print("\(file): not found in the landing zone (is \(client) a configured client?)")
                     problems += 1

@@ -79,11 +79,9 @@ struct JobsRetryCommand: AsyncParsableCommand {
             guard job.trustedKey != nil else {
                 throw CommandError(message: "job \(id) is \(job.state.rawValue) and has no trusted copy: only scanned, clean files are retried")
             }
-            guard
-                try await runtime.store.transition(
-                    id, from: [.failed, .dead], to: .queued, now: Date().timeIntervalSince1970, changes: [.attempts(0), .lastError(nil)])
-            else { throw CommandError(message: "job \(id) is \(job.state.rawValue): only failed or dead jobs are retried") }
-            try await runtime.queue.enqueue(jobId: id, fields: ["client_id": job.client, "key": job.trustedKey ?? ""])
+            guard try await runtime.requeue(job, from: [.failed, .dead], changes: [.attempts(0), .lastError(nil)]) else {
+                throw CommandError(message: "job \(id) is \(job.state.rawValue): only failed or dead jobs are retried")
+            }
             print("job \(id) queued again")
         }
     }
@@ -98,12 +96,7 @@ struct JobsRequeueDeadCommand: AsyncParsableCommand {
         try await settings.withRuntime { runtime in
             var count = 0
             for job in try await runtime.store.jobs(state: .dead, limit: 100_000) {
-                guard
-                    try await runtime.store.transition(
-                        job.id, from: [.dead], to: .queued, now: Date().timeIntervalSince1970, changes: [.attempts(0), .lastError(nil)])
-                else { continue }
-                try await runtime.queue.enqueue(jobId: job.id, fields: ["client_id": job.client, "key": job.trustedKey ?? ""])
-                count += 1
+                if try await runtime.requeue(job, from: [.dead], changes: [.attempts(0), .lastError(nil)]) { count += 1 }
             }
             let letters = try await runtime.queue.requeueDead(jobId: nil)
             print("\(count) dead jobs queued again (\(letters) dead letters returned to the queue)")
