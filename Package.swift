@@ -118,7 +118,7 @@ let package = Package(
         .target(
             name: "S3",
             dependencies: [
-                "LakegateCore",
+                "LakegateCore", "Columnar",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -139,7 +139,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         .target(name: "Queues", dependencies: ["Database", "Redis"], swiftSettings: swiftSettings),
         // The engine: transforms, configuration, and the ingestion pipeline.
-        .target(name: "Transforms", dependencies: ["Columnar"], swiftSettings: swiftSettings),
+        .target(name: "Transforms", dependencies: ["Columnar", "LakegateCore"], swiftSettings: swiftSettings),
         // Named LakegateConfiguration: swift-configuration (in the dependency graph) already has a
         // target called Configuration, and target names must be unique across the graph.
         .target(

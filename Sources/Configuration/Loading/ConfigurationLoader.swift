@@ -1,3 +1,4 @@
+import LakegateCore
 import Foundation
 import Tables
 import Transforms
@@ -464,7 +465,7 @@ struct Loader {
             let text = try format.string()
             guard let value = InputFormat(rawValue: text.lowercased()) else {
                 var message = "'\(text)' is not a format (auto, json, csv, parquet, avro)"
-                if let hint = closestMatch(to: text, among: InputFormat.allCases.map(\.rawValue)) { message += "; did you mean '\(hint)'?" }
+                if let hint = Spelling.closest(to: text, among: InputFormat.allCases.map(\.rawValue), maxLengthDifference: 3) { message += "; did you mean '\(hint)'?" }
                 throw format.error(.invalidValue, message)
             }
             rule.format = value

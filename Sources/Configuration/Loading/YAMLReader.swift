@@ -1,3 +1,4 @@
+import LakegateCore
 import Yams
 
 /// Counts the nodes a document expands to: aliases can make a small file describe a huge tree
@@ -86,7 +87,7 @@ struct YAMLNode {
         let childPath = path.appending(key)
         if let allowed, !allowed.contains(key) {
             var message = "unknown key '\(key)'"
-            if let hint = closestMatch(to: key, among: allowed) { message += " (did you mean '\(hint)'?)" }
+            if let hint = Spelling.closest(to: key, among: allowed, maxLengthDifference: 3) { message += " (did you mean '\(hint)'?)" }
             message += "; known keys: " + allowed.joined(separator: ", ")
             throw ConfigurationError(.unknownKey, message, keyPath: childPath.description, line: keyNode.mark?.line)
         }

@@ -1,3 +1,4 @@
+import Columnar
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -19,7 +20,7 @@ public struct S3Timestamp: Sendable, Hashable {
 
     /// `YYYYMMDD'T'HHMMSS'Z'`, the x-amz-date header.
     public var amzDate: String {
-        let (year, month, day) = Self.civil(fromDays: floorDivide(secondsSinceEpoch, 86_400))
+        let (year, month, day) = TextFormatting.civil(fromDays: floorDivide(secondsSinceEpoch, 86_400))
         let seconds = secondsSinceEpoch - floorDivide(secondsSinceEpoch, 86_400) * 86_400
         return pad(year, 4) + pad(month, 2) + pad(day, 2) + "T" + pad(seconds / 3600, 2) + pad(seconds / 60 % 60, 2)
             + pad(seconds % 60, 2) + "Z"
@@ -34,29 +35,6 @@ public struct S3Timestamp: Sendable, Hashable {
     }
 
     private func floorDivide(_ a: Int64, _ b: Int64) -> Int64 { a >= 0 ? a / b : -((-a + b - 1) / b) }
-
-    /// Howard Hinnant's days-to-civil: the proleptic Gregorian date of a day since 1970-01-01.
-    static func civil(fromDays days: Int64) -> (Int64, Int64, Int64) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
-    }
-
-    /// Days since 1970-01-01 of a civil date (the inverse of `civil(fromDays:)`).
-    static func days(year: Int64, month: Int64, day: Int64) -> Int64 {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let doy = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
 
     /// Seconds since the epoch of S3's two date forms: ISO 8601 in XML (`2009-10-12T17:50:30.000Z`)
     /// and the HTTP date of Last-Modified (`Wed, 12 Oct 2009 17:50:30 GMT`). nil when neither.
@@ -73,7 +51,7 @@ public struct S3Timestamp: Sendable, Hashable {
         }
         func seconds(_ y: Int64, _ mo: Int64, _ d: Int64, _ h: Int64, _ mi: Int64, _ s: Int64) -> Double? {
             guard (1...12).contains(mo), (1...31).contains(d), h < 24, mi < 60, s < 61 else { return nil }
-            return Double(days(year: y, month: mo, day: d) * 86_400 + h * 3600 + mi * 60 + s)
+            return Double(TextFormatting.days(fromCivil: y, mo, d) * 86_400 + h * 3600 + mi * 60 + s)
         }
         if bytes.count >= 20, bytes[4] == UInt8(ascii: "-"), bytes[10] == UInt8(ascii: "T") {
             guard let y = number(0, 4), let mo = number(5, 2), let d = number(8, 2), let h = number(11, 2),

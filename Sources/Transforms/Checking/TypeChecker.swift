@@ -1,3 +1,4 @@
+import LakegateCore
 import Columnar
 
 /// Checks an expression against the columns it will see and produces the typed plan.
@@ -25,7 +26,7 @@ struct TypeChecker {
         case .column(let name):
             guard let index = schema.index(of: name) else {
                 var message = "unknown column '\(name)'"
-                if let hint = closest(to: name, among: schema.fields.map(\.name)) { message += " (did you mean '\(hint)'?)" }
+                if let hint = Spelling.closest(to: name, among: schema.fields.map(\.name)) { message += " (did you mean '\(hint)'?)" }
                 throw TransformError(.unknownColumn, message, offset: offset)
             }
             return TypedExpression(.column(index: index, name: name), schema.fields[index].type, offset: offset)
@@ -417,7 +418,7 @@ struct TypeChecker {
         guard let known = Function(rawValue: function) else {
             var message = "unknown function '\(function)'"
             let names = ["coalesce", "if"] + Function.allCases.map(\.rawValue)
-            if let hint = closest(to: function, among: names) { message += " (did you mean '\(hint)'?)" }
+            if let hint = Spelling.closest(to: function, among: names) { message += " (did you mean '\(hint)'?)" }
             throw TransformError(.unknownFunction, message, offset: offset)
         }
         switch known {
@@ -524,38 +525,4 @@ struct TypeChecker {
 /// A type as messages spell it (`date` rather than `date32`).
 func name(_ type: DataType) -> String {
     type == .date ? "date" : type.description
-}
-
-/// The candidate closest to `word` by edit distance, when close enough to be a likely typo.
-func closest(to word: String, among candidates: [String]) -> String? {
-    let target = Array(word.lowercased().unicodeScalars)
-    var best: (String, Int)?
-    for candidate in candidates {
-        let other = Array(candidate.lowercased().unicodeScalars)
-        guard abs(other.count - target.count) <= 2 else { continue }
-        let distance = editDistance(target, other)
-        if distance <= max(1, min(target.count, other.count) / 3), distance < target.count,
-            distance < (best?.1 ?? .max)
-        {
-            best = (candidate, distance)
-        }
-    }
-    return best?.0
-}
-
-func editDistance(_ a: [Unicode.Scalar], _ b: [Unicode.Scalar]) -> Int {
-    // Optimal string alignment: insertions, deletions, substitutions and swaps of neighbours.
-    if a.isEmpty { return b.count }
-    if b.isEmpty { return a.count }
-    var d = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)
-    for i in 0...a.count { d[i][0] = i }
-    for j in 0...b.count { d[0][j] = j }
-    for i in 1...a.count {
-        for j in 1...b.count {
-            let cost = a[i - 1] == b[j - 1] ? 0 : 1
-            d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
-            if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] { d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1) }
-        }
-    }
-    return d[a.count][b.count]
 }

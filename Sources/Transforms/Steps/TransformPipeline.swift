@@ -1,3 +1,4 @@
+import LakegateCore
 public import Columnar
 
 // Transforms: a table's steps (derive, rename, cast, drop, filter) over typed column
@@ -43,7 +44,7 @@ public struct TransformPipeline: Sendable, Hashable {
         func position(of column: String) throws(TransformError) -> Int {
             guard let position = fields.firstIndex(where: { $0.name == column }) else {
                 var message = "unknown column '\(column)'"
-                if let hint = closest(to: column, among: fields.map(\.name)) { message += " (did you mean '\(hint)'?)" }
+                if let hint = Spelling.closest(to: column, among: fields.map(\.name)) { message += " (did you mean '\(hint)'?)" }
                 throw TransformError(.unknownColumn, message)
             }
             return position
