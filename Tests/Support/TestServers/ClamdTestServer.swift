@@ -44,12 +44,8 @@ public struct ClamdTestServer: Sendable {
     }
 
     public static func start() throws -> ClamdTestServer {
-        let output = try runScript(["start", "--owner-pid", String(getpid())])
-        var values: [String: String] = [:]
-        for line in output.split(separator: "\n") {
-            let parts = line.split(separator: "=", maxSplits: 1)
-            if parts.count == 2 { values[String(parts[0])] = String(parts[1]) }
-        }
+        let output = try TestEnvScript.run("clamd.sh", ["start", "--owner-pid", String(getpid())])
+        let values = TestEnvScript.assignments(output)
         guard let directory = values["CLAMD_TEST_DIR"], let socketPath = values["CLAMD_TEST_SOCKET"],
             let port = values["CLAMD_TEST_PORT"].flatMap(Int.init), let pidFile = values["CLAMD_TEST_PIDFILE"],
             let databaseVersion = values["CLAMD_TEST_DB_VERSION"],
@@ -64,7 +60,7 @@ public struct ClamdTestServer: Sendable {
     }
 
     public func stop() {
-        _ = try? Self.runScript(["stop", directory])
+        _ = try? TestEnvScript.run("clamd.sh", ["stop", directory])
     }
 
     /// Kills clamd at once (SIGKILL), as a crash would; `stop()` still cleans up.
@@ -87,19 +83,7 @@ public struct ClamdTestServer: Sendable {
         }
     }
 
-    static let script = URL(fileURLWithPath: #filePath)  // Tests/Support/TestServers/this file
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("scripts/testenv/clamd.sh")
 
-    private static func runScript(_ arguments: [String]) throws -> String {
-        let result = try TestProcess.run("/bin/bash", [script.path] + arguments)
-        // No exit code: the child was reaped elsewhere; judge by its output then.
-        guard result.exitCode == 0 || (result.exitCode == nil && !result.output.isEmpty) else {
-            throw TestServerError(
-                message: "scripts/testenv/clamd.sh \(arguments.first ?? "") failed (exit \(result.exitCode.map(String.init) ?? "?")): \(result.errors)")
-        }
-        return result.output
-    }
 }
 
 /// Starts one clamd around a whole suite and publishes it in `ClamdTestServer.running`.

@@ -32,12 +32,8 @@ public struct MotoTestServer: Sendable {
     }
 
     public static func start(authenticated: Bool) throws -> MotoTestServer {
-        let output = try runScript(["start", "--owner-pid", String(getpid())] + (authenticated ? ["--auth"] : []))
-        var values: [String: String] = [:]
-        for line in output.split(separator: "\n") {
-            let parts = line.split(separator: "=", maxSplits: 1)
-            if parts.count == 2 { values[String(parts[0])] = String(parts[1]) }
-        }
+        let output = try TestEnvScript.run("moto.sh", ["start", "--owner-pid", String(getpid())] + (authenticated ? ["--auth"] : []))
+        let values = TestEnvScript.assignments(output)
         guard let url = values["MOTO_TEST_URL"], let port = values["MOTO_TEST_PORT"].flatMap(Int.init),
             let directory = values["MOTO_TEST_DIR"]
         else {
@@ -49,26 +45,16 @@ public struct MotoTestServer: Sendable {
     }
 
     public func stop() {
-        _ = try? Self.runScript(["stop", directory])
+        _ = try? TestEnvScript.run("moto.sh", ["stop", directory])
     }
 
-    static let root = URL(fileURLWithPath: #filePath)  // Tests/Support/TestServers/this file
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let script = root.appendingPathComponent("scripts/testenv/moto.sh")
+    static let root = TestEnvScript.root
 
     /// The project's Python (`.venv/bin/python`), for helper scripts such as botocore_sign.py.
     public static var python: String { root.appendingPathComponent(".venv/bin/python").path }
     /// A file of the project, by its path from the repository root.
     public static func projectFile(_ path: String) -> String { root.appendingPathComponent(path).path }
 
-    private static func runScript(_ arguments: [String]) throws -> String {
-        let result = try TestProcess.run("/bin/bash", [script.path] + arguments)
-        guard result.exitCode == 0 || (result.exitCode == nil && !result.output.isEmpty) else {
-            throw TestServerError(
-                message: "scripts/testenv/moto.sh \(arguments.first ?? "") failed (exit \(result.exitCode.map(String.init) ?? "?")): \(result.errors)")
-        }
-        return result.output
-    }
 }
 
 /// Starts one moto server around a whole suite and publishes it in `MotoTestServer.running`.

@@ -36,12 +36,8 @@ public struct PostgresTestServer: Sendable {
     }
 
     public static func start() throws -> PostgresTestServer {
-        let output = try runScript(["start", "--owner-pid", String(getpid())])
-        var values: [String: String] = [:]
-        for line in output.split(separator: "\n") {
-            let parts = line.split(separator: "=", maxSplits: 1)
-            if parts.count == 2 { values[String(parts[0])] = String(parts[1]).trimmingCharacters(in: CharacterSet(charactersIn: "'")) }
-        }
+        let output = try TestEnvScript.run("postgres.sh", ["start", "--owner-pid", String(getpid())])
+        let values = TestEnvScript.assignments(output)
         guard let url = values["PG_TEST_URL"], let port = values["PG_TEST_PORT"].flatMap(Int.init),
             let directory = values["PG_TEST_DIR"]
         else {
@@ -51,7 +47,7 @@ public struct PostgresTestServer: Sendable {
     }
 
     public func stop() {
-        _ = try? Self.runScript(["stop", directory])
+        _ = try? TestEnvScript.run("postgres.sh", ["stop", directory])
     }
 
     /// A URL for another role or database on this server.
@@ -60,19 +56,7 @@ public struct PostgresTestServer: Sendable {
         return "postgresql://\(credentials)@127.0.0.1:\(port)/\(database)?sslmode=disable"
     }
 
-    static let script = URL(fileURLWithPath: #filePath)  // Tests/Support/TestServers/this file
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("scripts/testenv/postgres.sh")
 
-    private static func runScript(_ arguments: [String]) throws -> String {
-        let result = try TestProcess.run("/bin/bash", [script.path] + arguments)
-        // No exit code: the child was reaped elsewhere; judge by its output then.
-        guard result.exitCode == 0 || (result.exitCode == nil && !result.output.isEmpty) else {
-            throw TestServerError(
-                message: "scripts/testenv/postgres.sh \(arguments.first ?? "") failed (exit \(result.exitCode.map(String.init) ?? "?")): \(result.errors)")
-        }
-        return result.output
-    }
 }
 
 public struct TestServerError: Error, CustomStringConvertible {

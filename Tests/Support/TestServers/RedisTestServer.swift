@@ -35,7 +35,7 @@ public struct RedisTestServer: Sendable {
     }
 
     public static func start() throws -> RedisTestServer {
-        try parse(runScript(["start", "--owner-pid", String(getpid())]))
+        try parse(TestEnvScript.run("redis.sh", ["start", "--owner-pid", String(getpid())]))
     }
 
     /// Stops the server and starts it again on the same port and folder (its AOF kept). Runs the
@@ -49,14 +49,14 @@ public struct RedisTestServer: Sendable {
     }
 
     private func restartNow() throws {
-        let again = try Self.parse(Self.runScript(["restart", directory]))
+        let again = try Self.parse(TestEnvScript.run("redis.sh", ["restart", directory]))
         guard again.port == port else {
             throw TestServerError(message: "redis.sh restart came back on port \(again.port), not \(port)")
         }
     }
 
     public func stop() {
-        _ = try? Self.runScript(["stop", directory])
+        _ = try? TestEnvScript.run("redis.sh", ["stop", directory])
     }
 
     /// A URL with credentials, for authentication tests.
@@ -66,16 +66,9 @@ public struct RedisTestServer: Sendable {
         return "redis://\(credentials)127.0.0.1:\(port)" + (database == 0 ? "" : "/\(database)")
     }
 
-    static let script = URL(fileURLWithPath: #filePath)  // Tests/Support/TestServers/this file
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("scripts/testenv/redis.sh")
 
     private static func parse(_ output: String) throws -> RedisTestServer {
-        var values: [String: String] = [:]
-        for line in output.split(separator: "\n") {
-            let parts = line.split(separator: "=", maxSplits: 1)
-            if parts.count == 2 { values[String(parts[0])] = String(parts[1]) }
-        }
+        let values = TestEnvScript.assignments(output)
         guard let url = values["REDIS_TEST_URL"], let port = values["REDIS_TEST_PORT"].flatMap(Int.init),
             let directory = values["REDIS_TEST_DIR"]
         else {
@@ -84,15 +77,6 @@ public struct RedisTestServer: Sendable {
         return RedisTestServer(url: url, port: port, directory: directory)
     }
 
-    private static func runScript(_ arguments: [String]) throws -> String {
-        let result = try TestProcess.run("/bin/bash", [script.path] + arguments)
-        // No exit code: the child was reaped elsewhere; judge by its output then.
-        guard result.exitCode == 0 || (result.exitCode == nil && !result.output.isEmpty) else {
-            throw TestServerError(
-                message: "scripts/testenv/redis.sh \(arguments.first ?? "") failed (exit \(result.exitCode.map(String.init) ?? "?")): \(result.errors)")
-        }
-        return result.output
-    }
 }
 
 /// Starts one Redis server around a whole suite and publishes it in `RedisTestServer.running`.
