@@ -60,14 +60,27 @@ def duckdb_with_extensions():
         "allow_unsigned_extensions": True, "extension_directory": str(folder), "autoinstall_known_extensions": False})
 
 
+def run_testenv(name, command, *args, timeout=180):
+    """Runs scripts/testenv/<name>.sh (start, stop, restart) and returns its NAME=value lines as
+    a dict; a failed start fails the test with the script's message."""
+    result = subprocess.run(["bash", str(ROOT / "scripts" / "testenv" / f"{name}.sh"), command, *map(str, args)],
+                            capture_output=True, text=True, timeout=timeout)
+    if result.returncode != 0:
+        pytest.fail(f"scripts/testenv/{name}.sh {command} failed: {result.stderr[-2000:]}")
+    return {k: v.strip("'\"") for k, v in (line.split("=", 1) for line in result.stdout.splitlines() if "=" in line)}
+
+
+def start_server(name, *args):
+    return run_testenv(name, "start", "--owner-pid", os.getpid(), *args)
+
+
+def stop_server(name, directory):
+    subprocess.run(["bash", str(ROOT / "scripts" / "testenv" / f"{name}.sh"), "stop", directory], capture_output=True, timeout=60)
+
+
 @pytest.fixture(scope="session")
 def postgres_url():
     """A throwaway PostgreSQL 15 server for the session (scripts/testenv/postgres.sh)."""
-    started = subprocess.run([str(ROOT / "scripts" / "testenv" / "postgres.sh"), "start", "--owner-pid", str(os.getpid())],
-                             capture_output=True, text=True)
-    if started.returncode != 0:
-        pytest.fail(f"cannot start PostgreSQL: {started.stderr[-2000:]}")
-    values = dict(line.split("=", 1) for line in started.stdout.split() if "=" in line)
-    values = {k: v.strip("'\"") for k, v in values.items()}
+    values = start_server("postgres")
     yield values["PG_TEST_URL"]
-    subprocess.run([str(ROOT / "scripts" / "testenv" / "postgres.sh"), "stop", values["PG_TEST_DIR"]], capture_output=True)
+    stop_server("postgres", values["PG_TEST_DIR"])

@@ -6,9 +6,7 @@ with SIGKILL at random points lose and duplicate nothing."""
 import io
 import json
 import os
-import pathlib
 import random
-import shlex
 import signal
 import subprocess
 import time
@@ -16,7 +14,7 @@ import zipfile
 
 import pytest
 
-from conftest import ROOT, lakegate_bin, run_lakegate
+from conftest import lakegate_bin, run_lakegate, start_server, stop_server
 
 EICAR = bytes.fromhex(
     "58354f2150254041505b345c505a58353428505e2937434329377d2445494341522d5354414e444152442d414e54495649"
@@ -25,16 +23,11 @@ MARKER = b"LAKEGATE-TEST-MALWARE-MARKER"
 
 
 def start_clamd():
-    result = subprocess.run(["bash", str(ROOT / "scripts/testenv/clamd.sh"), "start", "--owner-pid", str(os.getpid())],
-                            capture_output=True, text=True, timeout=180)
-    if result.returncode != 0:
-        pytest.fail(f"clamd.sh start failed: {result.stderr}")
-    values = dict(line.split("=", 1) for line in result.stdout.splitlines() if "=" in line)
-    return {key: value.strip("'") for key, value in values.items()}
+    return start_server("clamd")
 
 
 def stop_clamd(server):
-    subprocess.run(["bash", str(ROOT / "scripts/testenv/clamd.sh"), "stop", server["CLAMD_TEST_DIR"]], timeout=60)
+    stop_server("clamd", server["CLAMD_TEST_DIR"])
 
 
 @pytest.fixture(scope="module")

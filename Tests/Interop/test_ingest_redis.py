@@ -1,27 +1,21 @@
 """The file pipeline with Redis Streams as its queue (a real redis-server 7 from
 scripts/testenv/redis.sh, a real clamd): jobs flow through the `ingestion_requests` stream, an
 outside producer's XADD is scanned before it is loaded, and a Redis restart mid-run loses nothing."""
-import json
-import os
 import signal
 import subprocess
 import time
 
 import pytest
 
-from conftest import ROOT, lakegate_bin, run_lakegate
+from conftest import lakegate_bin, run_lakegate, start_server, stop_server, run_testenv
 from test_ingest import clamd, events, rows  # noqa: F401  (the module-scoped clamd fixture)
 
 
 @pytest.fixture(scope="module")
 def redis():
-    result = subprocess.run(["bash", str(ROOT / "scripts/testenv/redis.sh"), "start", "--owner-pid", str(os.getpid())],
-                            capture_output=True, text=True, timeout=120)
-    if result.returncode != 0:
-        pytest.fail(f"redis.sh start failed: {result.stderr}")
-    server = {k: v.strip("'") for k, v in (line.split("=", 1) for line in result.stdout.splitlines() if "=" in line)}
+    server = start_server("redis")
     yield server
-    subprocess.run(["bash", str(ROOT / "scripts/testenv/redis.sh"), "stop", server["REDIS_TEST_DIR"]], timeout=60)
+    stop_server("redis", server["REDIS_TEST_DIR"])
 
 
 def redis_cli(server, *args):
@@ -80,7 +74,7 @@ def test_a_redis_restart_mid_run_loses_nothing(tmp_path, clamd, redis):
     process = subprocess.Popen([lakegate_bin(), "run", "--config", str(cfg), "--workers", "2"],
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     time.sleep(1.0)
-    subprocess.run(["bash", str(ROOT / "scripts/testenv/redis.sh"), "restart", redis["REDIS_TEST_DIR"]], check=True, timeout=120)
+    run_testenv("redis", "restart", redis["REDIS_TEST_DIR"], timeout=120)
     deadline = time.time() + 90
     while time.time() < deadline and len(rows(tmp_path, "acme.files")) < len(expected):
         time.sleep(1)

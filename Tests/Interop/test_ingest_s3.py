@@ -1,25 +1,19 @@
 """A landing zone in an S3 bucket (moto_server from scripts/testenv/moto.sh, with signature
 checks on, and our own S3 client): clients' objects are scanned by a real clamd, loaded once and
 removed from the bucket; keys that cannot be stored safely never leave the landing zone."""
-import os
-import subprocess
 
 import boto3
 import pytest
 
-from conftest import ROOT, run_lakegate
+from conftest import run_lakegate, start_server, stop_server
 from test_ingest import EICAR, clamd, events, rows  # noqa: F401
 
 
 @pytest.fixture(scope="module")
 def moto():
-    result = subprocess.run(["bash", str(ROOT / "scripts/testenv/moto.sh"), "start", "--owner-pid", str(os.getpid()), "--auth"],
-                            capture_output=True, text=True, timeout=180)
-    if result.returncode != 0:
-        pytest.fail(f"moto.sh start failed: {result.stderr}")
-    server = {k: v.strip("'") for k, v in (line.split("=", 1) for line in result.stdout.splitlines() if "=" in line)}
+    server = start_server("moto", "--auth")
     yield server
-    subprocess.run(["bash", str(ROOT / "scripts/testenv/moto.sh"), "stop", server["MOTO_TEST_DIR"]], timeout=60)
+    stop_server("moto", server["MOTO_TEST_DIR"])
 
 
 def test_an_s3_landing_zone(tmp_path, clamd, moto):
