@@ -222,4 +222,44 @@ import Testing
         #expect(retry.snapshot.summary.count("total-records") == 3)
         #expect(retry.metadataLocation == "s3://b/t/metadata/00002-mine.metadata.json")
     }
+
+    /// Appends `count` one-file snapshots (ids `first`, `first + 1`, …) to `start`, one commit each.
+    static func appending(_ count: Int, to start: TableMetadata, first: Int = 1) throws -> TableMetadata {
+        var metadata = start
+        var location = "s3://b/t/metadata/00000-a.metadata.json"
+        for n in first..<(first + count) {
+            let plan = try CommitPlanner.planAppend(
+                CommitBase(metadata: metadata, metadataLocation: location, parentManifests: [], snapshotId: Int64(n),
+                           timestampMs: Int64(1_000 + n), commitUUID: "c\(n)"),
+                files: [DataFile(filePath: "s3://b/t/data/\(n).parquet", recordCount: 1, fileSizeInBytes: 10)])
+            metadata = plan.metadata
+            location = plan.metadataLocation
+        }
+        return metadata
+    }
+
+    /// A commit keeps the newest `lakegate.history.max-snapshots` ancestors (100 by default)
+    /// and every ref's head, so the metadata file stops growing; 0 keeps everything.
+    @Test func commitsRetainTheNewestSnapshots() throws {
+        var created = try TableMetadata.newTable(schema: Self.columnar, location: "s3://b/t", tableUUID: "u", timestampMs: 1)
+
+        let unbounded = try Self.appending(103, to: created)
+        #expect(unbounded.snapshots.map(\.snapshotId) == Array(4...103))
+        #expect(unbounded.snapshotLog.map(\.snapshotId) == Array(4...103))
+        #expect(unbounded.currentSnapshot?.summary.count("total-records") == 103)
+
+        created.properties[CommitPlanner.maxSnapshotsProperty] = "3"
+        var tagged = try Self.appending(2, to: created)
+        tagged.refs.append(SnapshotRef(name: "first", snapshotId: 1, type: "tag"))
+        let bounded = try Self.appending(4, to: tagged, first: 10)
+        #expect(bounded.snapshots.map(\.snapshotId) == [1, 11, 12, 13])
+        #expect(bounded.snapshotLog.map(\.snapshotId) == [11, 12, 13])
+        let bare = try Self.appending(6, to: created)
+        #expect(bare.snapshots.map(\.snapshotId) == [4, 5, 6])
+        #expect(bare.snapshotLog.map(\.timestampMs) == [1_004, 1_005, 1_006])
+        #expect(try TableMetadata(jsonBytes: bare.jsonBytes) == bare)
+
+        created.properties[CommitPlanner.maxSnapshotsProperty] = "0"
+        #expect(try Self.appending(6, to: created).snapshots.count == 6)
+    }
 }

@@ -336,6 +336,7 @@ public enum CommitPlanner {
             next.refs.append(SnapshotRef(name: "main", snapshotId: snapshot.snapshotId))
         }
         advance(&next, from: base.metadataLocation, timestampMs: base.timestampMs)
+        next = retainingNewestSnapshots(next)
         return CommitPlan(
             snapshot: snapshot, newManifests: newManifests, manifestFiles: manifestFiles,
             manifestList: PlannedFile(path: listPath, bytes: listBytes), metadata: next,

@@ -25,45 +25,83 @@ extension CommitPlanner {
         metadata: TableMetadata, metadataLocation: String?, olderThanMs: Int64, retainLast: Int = 1, timestampMs: Int64,
         uuid: String
     ) -> ExpiryPlan {
+        let keep = protectedSnapshots(metadata, newest: retainLast)
+        let pruned = pruning(metadata) { keep.contains($0.snapshotId) || $0.timestampMs >= olderThanMs }
+        var next = pruned.metadata
+        if !pruned.expired.isEmpty { advance(&next, from: metadataLocation, timestampMs: timestampMs) }
+        return ExpiryPlan(
+            expired: pruned.expired, retained: pruned.retained, metadata: next,
+            metadataLocation: pruned.expired.isEmpty
+                ? (metadataLocation ?? metadata.nextMetadataLocation(after: nil, uuid: uuid))
+                : metadata.nextMetadataLocation(after: metadataLocation, uuid: uuid))
+    }
+
+    /// The property that bounds how many snapshots a commit keeps in the metadata (Lakegate's
+    /// own: Iceberg leaves this to a separate expiry, see `retainingNewestSnapshots`).
+    public static let maxSnapshotsProperty = "lakegate.history.max-snapshots"
+    /// The bound when the table does not set `maxSnapshotsProperty`.
+    public static let defaultMaxSnapshots = 100
+
+    /// The metadata after a commit forgets all but the newest `lakegate.history.max-snapshots`
+    /// ancestors of the current snapshot (the heads of refs stay too); `0` keeps everything.
+    ///
+    /// Every metadata file holds every snapshot it keeps and is rewritten whole on each commit,
+    /// so without a bound a table that takes one commit per landed file pays more per commit as
+    /// it ages. Only the metadata forgets: the files those snapshots alone reached stay until
+    /// `tables expire` sweeps unreferenced objects, so a reader still holding an older metadata
+    /// file can finish.
+    public static func retainingNewestSnapshots(_ metadata: TableMetadata) -> TableMetadata {
+        let limit = metadata.properties[maxSnapshotsProperty].flatMap { Int($0) } ?? defaultMaxSnapshots
+        guard limit > 0, metadata.snapshots.count > limit else { return metadata }
+        let keep = protectedSnapshots(metadata, newest: limit)
+        return pruning(metadata) { keep.contains($0.snapshotId) }.metadata
+    }
+
+    /// The current snapshot, the heads of refs and the `newest` latest ancestors of the current one.
+    static func protectedSnapshots(_ metadata: TableMetadata, newest: Int) -> Set<Int64> {
         var keep: Set<Int64> = Set(metadata.refs.map(\.snapshotId))
         if let current = metadata.currentSnapshotId { keep.insert(current) }
-        for snapshot in metadata.ancestors(of: metadata.currentSnapshotId).prefix(max(1, retainLast)) {
-            keep.insert(snapshot.snapshotId)
+        let parents = Dictionary(
+            metadata.snapshots.map { ($0.snapshotId, $0.parentSnapshotId) }, uniquingKeysWith: { first, _ in first })
+        var walked: Set<Int64> = []
+        var next = metadata.currentSnapshotId
+        while walked.count < max(1, newest), let id = next, walked.insert(id).inserted, let parent = parents[id] {
+            keep.insert(id)
+            next = parent
         }
+        return keep
+    }
+
+    /// The metadata without the snapshots `retain` refuses. The snapshot log loses the
+    /// dropped entries and (as Java does) everything logged before one; statistics members
+    /// that name a dropped snapshot go too.
+    static func pruning(
+        _ metadata: TableMetadata, retain: (Snapshot) -> Bool
+    ) -> (metadata: TableMetadata, expired: [Snapshot], retained: [Snapshot]) {
         var expired: [Snapshot] = []
         var retained: [Snapshot] = []
         for snapshot in metadata.snapshots {
-            if keep.contains(snapshot.snapshotId) || snapshot.timestampMs >= olderThanMs {
-                retained.append(snapshot)
-            } else {
-                expired.append(snapshot)
-            }
+            if retain(snapshot) { retained.append(snapshot) } else { expired.append(snapshot) }
         }
+        guard !expired.isEmpty else { return (metadata, expired, retained) }
         var next = metadata
-        if !expired.isEmpty {
-            let gone = Set(expired.map(\.snapshotId))
-            next.snapshots = retained
-            var log: [SnapshotLogEntry] = []
-            for entry in metadata.snapshotLog {
-                if gone.contains(entry.snapshotId) { log.removeAll() } else { log.append(entry) }
-            }
-            next.snapshotLog = log
-            next.otherMembers = metadata.otherMembers.map { member in
-                guard member.key == "statistics" || member.key == "partition-statistics", let items = member.value.arrayValue
-                else { return member }
-                let kept = items.filter { item in
-                    guard let id = item["snapshot-id"]?.int64Value else { return true }
-                    return !gone.contains(id)
-                }
-                return IcebergJSONMember(member.key, .array(kept))
-            }
-            advance(&next, from: metadataLocation, timestampMs: timestampMs)
+        let gone = Set(expired.map(\.snapshotId))
+        next.snapshots = retained
+        var log: [SnapshotLogEntry] = []
+        for entry in metadata.snapshotLog {
+            if gone.contains(entry.snapshotId) { log.removeAll() } else { log.append(entry) }
         }
-        return ExpiryPlan(
-            expired: expired, retained: retained, metadata: next,
-            metadataLocation: expired.isEmpty
-                ? (metadataLocation ?? metadata.nextMetadataLocation(after: nil, uuid: uuid))
-                : metadata.nextMetadataLocation(after: metadataLocation, uuid: uuid))
+        next.snapshotLog = log
+        next.otherMembers = metadata.otherMembers.map { member in
+            guard member.key == "statistics" || member.key == "partition-statistics", let items = member.value.arrayValue
+            else { return member }
+            let kept = items.filter { item in
+                guard let id = item["snapshot-id"]?.int64Value else { return true }
+                return !gone.contains(id)
+            }
+            return IcebergJSONMember(member.key, .array(kept))
+        }
+        return (next, expired, retained)
     }
 
     /// The manifest lists, manifests and data files that only expired snapshots reach.
