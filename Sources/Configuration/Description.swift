@@ -55,6 +55,7 @@ extension LakegateConfiguration {
         add(0, "discovery")
         add(1, "interval", duration(discovery.interval))
         add(1, "reconcile_interval", duration(discovery.reconcileInterval))
+        add(1, "page_size", "\(discovery.pageSize)")
         add(0, "notifications")
         add(1, "listen", notifications.listen?.description ?? "null")
         add(0, "housekeeping")

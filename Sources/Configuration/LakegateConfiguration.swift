@@ -202,10 +202,13 @@ public struct DiscoverySettings: Sendable, Hashable {
     public var interval: Duration
     /// How often jobs are compared with the catalog and the zones to repair what was missed.
     public var reconcileInterval: Duration
+    /// Keys listed per client prefix and pass, continuing from a stored checkpoint.
+    public var pageSize: Int
 
-    public init(interval: Duration = .seconds(2), reconcileInterval: Duration = .seconds(300)) {
+    public init(interval: Duration = .seconds(2), reconcileInterval: Duration = .seconds(300), pageSize: Int = 1000) {
         self.interval = interval
         self.reconcileInterval = reconcileInterval
+        self.pageSize = pageSize
     }
 }
 

@@ -97,7 +97,7 @@ import Transforms
             scanner: {clamd: "unix:/run/clamav/clamd.ctl", timeout: 250ms, max_file_size: 10MB, chunk_size: 64KiB, retry: {initial: 1s, max: 1h}}
             queue: {kind: redis, redis_url: "rediss://user:pw@redis.internal:6380/3", max_attempts: 9, visibility_timeout: 1d}
             workers: {count: 4, idle_exit: 10m, batch_rows: 1000}
-            discovery: {interval: 500ms, reconcile_interval: 1h}
+            discovery: {interval: 500ms, reconcile_interval: 1h, page_size: 250}
             notifications: {listen: "[::1]:8089"}
             housekeeping: {orphan_grace: 2d}
             clients:
@@ -131,6 +131,7 @@ import Transforms
         #expect(c.workers.idleExit == .seconds(600))
         #expect(c.workers.batchRows == 1000)
         #expect(c.discovery.interval == .milliseconds(500))
+        #expect(c.discovery.pageSize == 250)
         #expect(c.notifications.listen == ListenAddress(host: "::1", port: 8089))
         #expect(c.housekeeping.orphanGrace == .seconds(2 * 86_400))
         #expect(c.clients.map(\.prefix) == ["acme/"])

@@ -118,7 +118,7 @@ import Testing
         }
         let error = try #require(configurationError("\n\ndiscovery:\n  intervall: 5s"))
         #expect(error.line == 4)
-        #expect(error.message == "unknown key 'intervall' (did you mean 'interval'?); known keys: interval, reconcile_interval")
+        #expect(error.message == "unknown key 'intervall' (did you mean 'interval'?); known keys: interval, reconcile_interval, page_size")
     }
 }
 

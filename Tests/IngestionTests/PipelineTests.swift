@@ -213,6 +213,30 @@ final class Pipeline {
         #expect(try await pipeline.rows("globex.files") == 3)  // globex's own file, under globex
     }
 
+    /// Listing works page by page from a checkpoint stored in the catalog database, so a
+    /// restarted process goes on after the last full page, and a short page starts over.
+    @Test func discoveryListsPageByPageFromAStoredCheckpoint() async throws {
+        let pipeline = try await Pipeline()
+        for name in ["a", "b", "c", "d", "e"] { try await pipeline.drop("acme/incoming/\(name).ndjson", Self.events) }
+        try await pipeline.drop("globex/incoming/g.ndjson", Self.events)
+        func pass(_ discovery: Discovery) async throws -> [String] {
+            try await discovery.discover().map(\.landingKey).sorted()
+        }
+        func paged() -> Discovery {
+            Discovery(zones: pipeline.zones, routing: pipeline.routing, store: pipeline.store, settle: 0, pageSize: 2)
+        }
+        #expect(try await pass(paged()) == ["acme/incoming/a.ndjson", "acme/incoming/b.ndjson", "globex/incoming/g.ndjson"])
+        #expect(try await pipeline.store.checkpoint(zone: pipeline.zones.landingName, client: "acme") == "acme/incoming/b.ndjson")
+        #expect(try await pipeline.store.checkpoint(zone: pipeline.zones.landingName, client: "globex") == nil)
+        // A new process (a new Discovery) starts after the stored checkpoint, not at "a".
+        #expect(try await pass(paged()) == ["acme/incoming/c.ndjson", "acme/incoming/d.ndjson"])
+        try await pipeline.drop("acme/incoming/0-late.ndjson", Self.events)
+        #expect(try await pass(paged()) == ["acme/incoming/e.ndjson"])
+        #expect(try await pipeline.store.checkpoint(zone: pipeline.zones.landingName, client: "acme") == nil)
+        // After the short page the listing starts over and finds the file that sorts first.
+        #expect(try await pass(paged()) == ["acme/incoming/0-late.ndjson"])
+    }
+
     @Test func copiesStayInsideTheClientsFolder() throws {
         let client = ClientZone(name: "acme")
         #expect(try ZoneKeys.copy(client: client, jobId: "j1", landingKey: "acme/incoming/x.csv").path == "acme/j1/incoming/x.csv")

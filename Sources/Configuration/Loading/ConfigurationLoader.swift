@@ -159,7 +159,8 @@ struct Loader {
             if let rows = workers["batch_rows"] { configuration.workers.batchRows = try rows.integer(in: 1...10_000_000) }
         }
         if let node = root["discovery"] {
-            let discovery = try mapping(node, ["interval", "reconcile_interval"])
+            let discovery = try mapping(node, ["interval", "reconcile_interval", "page_size"])
+            if let size = discovery["page_size"] { configuration.discovery.pageSize = try size.integer(in: 1...10_000) }
             if let interval = discovery["interval"] { configuration.discovery.interval = try interval.duration() }
             if let reconcile = discovery["reconcile_interval"] {
                 configuration.discovery.reconcileInterval = try reconcile.duration(in: .seconds(1) ... .seconds(365 * 86_400))

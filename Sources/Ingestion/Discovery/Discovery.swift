@@ -6,6 +6,12 @@ import Tables
 /// from the landing zone once their trusted or quarantine copy is durable, so a listing is the
 /// backlog itself; a file already recorded (same key, size and time) is not read again.
 ///
+/// A pass lists at most `pageSize` keys of each client's prefix, starting after the client's
+/// stored checkpoint (`lakegate_landing_checkpoints`): a backlog of millions of files is worked
+/// through page by page, in bounded memory, and a restarted process goes on where the last one
+/// stopped. A short page means the end was reached, and the next pass starts from the beginning
+/// again, where files that arrived meanwhile under earlier keys are found.
+///
 /// Only keys under a configured client's prefix are taken: the client of a file is decided by
 /// its key alone. Names that look unfinished (starting with `.`, ending in `.tmp`, `.part`,
 /// `.partial`, `.crdownload`, `._COPYING_`) and files younger than `settle` seconds are left for
@@ -15,29 +21,43 @@ public struct Discovery: Sendable {
     public let routing: any Routing
     public let store: JobStore
     public var settle: Double
+    /// Keys listed per client and pass (1…10,000).
+    public var pageSize: Int
     let logger: Logger
 
-    public init(zones: Zones, routing: any Routing, store: JobStore, settle: Double = 1, logger: Logger = Logger(label: "lakegate.discovery")) {
+    public init(
+        zones: Zones, routing: any Routing, store: JobStore, settle: Double = 1, pageSize: Int = 1000,
+        logger: Logger = Logger(label: "lakegate.discovery")
+    ) {
         self.zones = zones
         self.routing = routing
         self.store = store
         self.settle = settle
+        self.pageSize = min(max(pageSize, 1), 10_000)
         self.logger = logger
     }
 
-    /// One pass over every client's prefix; returns the jobs it recorded.
+    /// One pass over a page of every client's prefix; returns the jobs it recorded.
     public func discover() async throws(IngestionError) -> [Job] {
         var found: [Job] = []
+        let zone = zones.landingName
         for client in routing.clients {
+            let checkpoint = try await store.checkpoint(zone: zone, client: client.name)
             let objects: [ObjectInfo]
             do {
-                objects = try await zones.landing.list(under: try ObjectKey(String(client.prefix.dropLast())))
+                objects = try await zones.landing.list(
+                    under: try ObjectKey(String(client.prefix.dropLast())), startAfter: checkpoint.map { try ObjectKey($0) },
+                    limit: pageSize)
             } catch {
                 throw IngestionError(.unavailable, "cannot list the landing zone: \(error)", subject: client.name)
             }
             let now = Double.now
             for object in objects where Self.looksFinished(object.key) && object.modified <= now - settle {
                 if let job = try await record(object, client: client) { found.append(job) }
+            }
+            let next = objects.count == pageSize ? objects.last?.key.path : nil
+            if next != checkpoint {
+                try await store.setCheckpoint(zone: zone, client: client.name, after: next, now: now)
             }
         }
         return found

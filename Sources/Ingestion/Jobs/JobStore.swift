@@ -55,6 +55,13 @@ public final class JobStore: Sendable {
             released_by TEXT NOT NULL,
             released_at DOUBLE PRECISION NOT NULL
         );
+        CREATE TABLE IF NOT EXISTS lakegate_landing_checkpoints (
+            zone TEXT NOT NULL,
+            client TEXT NOT NULL,
+            after_key TEXT NOT NULL,
+            updated_at DOUBLE PRECISION NOT NULL,
+            PRIMARY KEY (zone, client)
+        );
         CREATE TABLE IF NOT EXISTS lakegate_alerts (
             at DOUBLE PRECISION NOT NULL,
             component TEXT NOT NULL,
@@ -278,6 +285,30 @@ public final class JobStore: Sendable {
                 "SELECT reason, released_by, released_at FROM lakegate_quarantine_releases WHERE job_id = ? ORDER BY released_at",
                 [.text(id)]
             ).map { (try $0.string("reason"), try $0.string("released_by"), try $0.double("released_at")) }
+        }
+    }
+
+    // MARK: Landing checkpoints
+
+    /// Where the next listing of a client's landing prefix starts (the last key of the last
+    /// full page), nil to start from the beginning.
+    public func checkpoint(zone: String, client: String) async throws(IngestionError) -> String? {
+        try await guarded("cannot read the landing checkpoint") {
+            let rows = try await database.query(
+                "SELECT after_key FROM lakegate_landing_checkpoints WHERE zone = ? AND client = ?", [.text(zone), .text(client)])
+            guard let key = try rows.first?.string("after_key"), !key.isEmpty else { return nil }
+            return key
+        }
+    }
+
+    public func setCheckpoint(zone: String, client: String, after key: String?, now: Double) async throws(IngestionError) {
+        try await guarded("cannot store the landing checkpoint") {
+            _ = try await database.execute(
+                """
+                INSERT INTO lakegate_landing_checkpoints (zone, client, after_key, updated_at) VALUES (?, ?, ?, ?)
+                ON CONFLICT (zone, client) DO UPDATE SET after_key = excluded.after_key, updated_at = excluded.updated_at
+                """,
+                [.text(zone), .text(client), .text(key ?? ""), .real(now)])
         }
     }
 

@@ -70,7 +70,8 @@ public final class Runtime: Sendable {
             case .tcp(let host, let port): .tcp(host: host, port: port)
             case .unix(let path): .unix(path)
             }
-        let scanner = ClamdScanner(address: address, timeout: configuration.scanner.timeout)
+        let scanner = ClamdScanner(
+            address: address, timeout: configuration.scanner.timeout, maxStreamSize: Int(configuration.scanner.maxFileSize))
         return Runtime(
             configuration: configuration, zones: zones, routing: ConfiguredRouting(configuration), store: store, queue: queue,
             scanner: scanner, catalog: catalog, s3: s3, redis: redis)
@@ -122,7 +123,8 @@ public final class Runtime: Sendable {
     }
 
     public func discovery(settle: Double = 1) -> Discovery {
-        Discovery(zones: zones, routing: routing, store: store, settle: settle)
+        Discovery(
+            zones: zones, routing: routing, store: store, settle: settle, pageSize: configuration.discovery.pageSize)
     }
 
     /// The intake of S3 event notifications for this landing zone.

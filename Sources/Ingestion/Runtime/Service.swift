@@ -45,7 +45,8 @@ public struct IngestionService: Sendable {
         let scan = runtime.scanStage()
         for _ in 0..<maxPasses {
             try await runtime.adoptClientsFromLanding()
-            summary.discovered += try await discovery.discover().count
+            let discovered = try await discovery.discover().count
+            summary.discovered += discovered
             let scans = try await scan.scanDue(limit: 256, concurrency: 2)
             summary.scanned += scans.count
             var worked = 0
@@ -61,7 +62,8 @@ public struct IngestionService: Sendable {
                 }
             }
             let waiting = try await runtime.store.due(.queued, now: .now + 3600, limit: 1)
-            if scans.allSatisfy({ if case .deferred = $0 { true } else { false } }) && worked == 0 && waiting.isEmpty { break }
+            let idle = discovered == 0 && worked == 0 && waiting.isEmpty
+            if idle && scans.allSatisfy({ if case .deferred = $0 { true } else { false } }) { break }
             if worked == 0 && !waiting.isEmpty {
                 // Retries wait out their backoff.
                 try await Task.sleep(for: .milliseconds(200))
