@@ -50,9 +50,9 @@ struct ClamdProtocolTests {
     @Test func readerReportsAConnectionClosedMidReply() {
         var reader = ClamdReplyReader()
         #expect(reader.consume(Array("stream: O".utf8)) == nil)
-        #expect(reader.endOfInput() == .closed(received: 9))
+        #expect(reader.endOfInput() == .closed(partial: Array("stream: O".utf8)))
         var empty = ClamdReplyReader()
-        #expect(empty.endOfInput() == .closed(received: 0))
+        #expect(empty.endOfInput() == .closed(partial: []))
     }
 
     // MARK: verdicts
@@ -126,7 +126,11 @@ struct ClamdProtocolTests {
     @Test func outcomesWithoutAReplyAreErrors() {
         #expect(ClamdReply.error(for: .reply([1]), command: .ping) == nil)
         #expect(ClamdReply.error(for: .overlong, command: .instream)?.code == .protocolError)
-        #expect(ClamdReply.error(for: .closed(received: 3), command: .instream)?.code == .unavailable)
+        #expect(ClamdReply.error(for: .closed(partial: Array("abc".utf8)), command: .instream)?.code == .unavailable)
+        // A reply cut short says what came, when it is text.
+        let cut = ClamdReply.error(for: .closed(partial: Array("COMMAND READ TIMED OUT".utf8)), command: .ping)
+        #expect(cut?.message == "clamd closed the connection in the middle of its reply to PING (22 bytes: \"COMMAND READ TIMED OUT\")")
+        #expect(ClamdReply.error(for: .closed(partial: [0xFF]), command: .ping)?.message.hasSuffix("(1 byte)") == true)
     }
 
     // MARK: addresses
@@ -232,7 +236,7 @@ struct InstreamStateMachineTests {
 
         var closed = InstreamStateMachine(maxStreamSize: nil)
         #expect(closed.send(count: 10) == .write)
-        let error = closed.replyArrived(.closed(received: 0))
+        let error = closed.replyArrived(.closed(partial: []))
         #expect(error?.code == .unavailable)
         #expect(error?.offset == 0)
         #expect(closed.send(count: 10) == .fail(error!))
@@ -255,7 +259,7 @@ struct InstreamStateMachineTests {
 
     @Test(arguments: [
         (ClamdReplyOutcome.overlong, ScanError.Code.protocolError),
-        (.closed(received: 4), .unavailable),
+        (.closed(partial: Array("PONG".utf8)), .unavailable),
         (.reply(Array("garbage".utf8)), .protocolError),
         (.reply(Array("stream: Can't create temporary file ERROR".utf8)), .scannerError),
     ])
@@ -286,7 +290,7 @@ struct InstreamStateMachineTests {
         #expect(machine.cancel() == true)
         // The write in flight fails because the connection was closed: that is the cancellation.
         #expect(machine.sendFailed(ScanError(.unavailable, "closed")).code == .cancelled)
-        #expect(machine.replyArrived(.closed(received: 0))?.code == .cancelled)
+        #expect(machine.replyArrived(.closed(partial: []))?.code == .cancelled)
         guard case .fail(let error) = machine.finish() else {
             Issue.record("finish after cancel must fail")
             return
@@ -297,6 +301,6 @@ struct InstreamStateMachineTests {
         var waiting = InstreamStateMachine(maxStreamSize: nil)
         #expect(waiting.finish() == .writeTerminatorAndAwaitReply)
         #expect(waiting.cancel() == true)
-        #expect(waiting.replyReceived(.closed(received: 0)) == .failure(InstreamStateMachine.cancelledError(offset: 0)))
+        #expect(waiting.replyReceived(.closed(partial: [])) == .failure(InstreamStateMachine.cancelledError(offset: 0)))
     }
 }

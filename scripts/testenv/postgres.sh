@@ -6,6 +6,8 @@
 #       PG_TEST_SOCKET_DIR=…  PG_TEST_PIDFILE=…
 #     so `eval "$(scripts/testenv/postgres.sh start)"` sets them in a shell.
 #   scripts/testenv/postgres.sh stop DIR                 stops the server (immediate) and deletes DIR
+#   scripts/testenv/postgres.sh down DIR                 stops the server cleanly, keeping its data
+#   scripts/testenv/postgres.sh up DIR                   starts it again on the same port (for outage tests)
 #
 # Authentication: trust for every role, except the role `lakegate_password_user`, which must give
 # its password (scram-sha-256) over TCP; tests use it to check that passwords never leak.
@@ -37,6 +39,31 @@ stop_server() {
         as_server_user "$PG_BIN/pg_ctl" -D "$dir/data" stop -m immediate -w >/dev/null 2>&1 || true
     fi
     rm -rf "$dir"
+}
+
+launch() {
+    local dir="$1" port="$2"
+    as_server_user "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start \
+        -o "-p $port -k $dir/socket -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=100" \
+        >/dev/null 2>&1
+}
+
+# A clean (fast) shutdown writes out every committed transaction; `stop` need not.
+down() {
+    local dir="$1"
+    [ -f "$dir/port" ] || { echo "postgres.sh: $dir holds no test server" >&2; exit 2; }
+    as_server_user "$PG_BIN/pg_ctl" -D "$dir/data" stop -m fast -w >/dev/null
+}
+
+up() {
+    close_inherited_fds
+    local dir="$1"
+    [ -f "$dir/port" ] || { echo "postgres.sh: $dir holds no test server" >&2; exit 2; }
+    if ! launch "$dir" "$(cat "$dir/port")"; then
+        echo "postgres.sh: the server did not start again; its log:" >&2
+        tail -n 30 "$dir/server.log" >&2 || true
+        exit 1
+    fi
 }
 
 start() {
@@ -78,9 +105,8 @@ HBA
     local port attempt
     for attempt in 1 2 3 4 5; do
         port="$(free_port)"
-        if as_server_user "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start \
-            -o "-p $port -k $dir/socket -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=100" \
-            >/dev/null 2>&1; then
+        if launch "$dir" "$port"; then
+            echo "$port" >"$dir/port"
             echo "PG_TEST_DIR=$dir"
             echo "PG_TEST_PORT=$port"
             echo "PG_TEST_SOCKET_DIR=$dir/socket"
@@ -101,5 +127,9 @@ case "${1:-}" in
         [ -n "${2:-}" ] || { echo "usage: $0 stop DIR" >&2; exit 2; }
         stop_server "$2"
         ;;
-    *) echo "usage: $0 start [--owner-pid PID] | stop DIR" >&2; exit 2 ;;
+    down | up)
+        [ -n "${2:-}" ] || { echo "usage: $0 $1 DIR" >&2; exit 2; }
+        "$1" "$2"
+        ;;
+    *) echo "usage: $0 start [--owner-pid PID] | stop DIR | down DIR | up DIR" >&2; exit 2 ;;
 esac

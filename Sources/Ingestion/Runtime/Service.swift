@@ -106,7 +106,9 @@ public struct IngestionService: Sendable {
         // scanner's backoff) are looked at every half second in between.
         let tick = min(interval, .milliseconds(500))
         var nextListing = ContinuousClock.now
+        var failures = FailureStreak(base: tick)
         while !stop.isSet {
+            var wait = tick
             do {
                 var found: [Job] = []
                 if ContinuousClock.now >= nextListing {
@@ -115,25 +117,38 @@ public struct IngestionService: Sendable {
                     nextListing = ContinuousClock.now + interval
                 }
                 let scanned = try await scan.scanDue(limit: 256, concurrency: 2)
+                recovered(&failures, "discovery and scanning")
                 if !found.isEmpty || !scanned.isEmpty { lastWork.touch() }
                 if !scanned.isEmpty { continue }  // more may be due at once
             } catch {
-                logger.error("discovery or scanning failed", metadata: ["error": "\(error)"])
-                await runtime.store.alert("discovery", "\(error)", now: .now)
+                let (delay, log) = failures.failed(at: .now)
+                wait = delay
+                if log {
+                    logger.error("discovery or scanning failed; retrying", metadata: ["error": "\(error)", "failures": "\(failures.count)"])
+                    await runtime.store.alert("discovery", "\(error)", now: .now)
+                }
             }
-            await sleep(tick, unless: stop)
+            await sleep(wait, unless: stop)
         }
+    }
+
+    private func recovered(_ failures: inout FailureStreak, _ what: String) {
+        let streak = failures.succeeded()
+        if streak > 0 { logger.info("\(what) work again", metadata: ["failures": "\(streak)"]) }
     }
 
     func workerLoop(index: Int, stop: StopFlag, lastWork: Activity) async {
         let worker = runtime.worker(consumer: "\(ProcessInfo.processInfo.hostName)-\(getpid())-\(index)")
+        var failures = FailureStreak(base: .milliseconds(500))
         while !stop.isSet {
             do {
                 let outcomes = try await worker.runOnce(limit: 1, wait: .seconds(1))
+                recovered(&failures, "worker \(index)")
                 if !outcomes.isEmpty { lastWork.touch() }
             } catch {
-                logger.error("worker cannot receive", metadata: ["error": "\(error)"])
-                await sleep(.seconds(1), unless: stop)
+                let (delay, log) = failures.failed(at: .now)
+                if log { logger.error("worker cannot receive; retrying", metadata: ["error": "\(error)", "worker": "\(index)"]) }
+                await sleep(delay, unless: stop)
             }
         }
     }

@@ -26,8 +26,12 @@ final class ClamdConnection: Sendable {
         channel.close(promise: nil)
     }
 
+    /// Connects and sends `command` at once, on the event loop: clamd drops a connection whose
+    /// command does not come within its CommandReadTimeout, and a busy process might not resume
+    /// the awaiting task that soon.
     static func open(
-        _ address: ClamdAddress, group: any EventLoopGroup, timeout: TimeAmount, scannerName: String
+        _ address: ClamdAddress, sending command: ClamdCommand, group: any EventLoopGroup, timeout: TimeAmount,
+        scannerName: String
     ) async throws(ScanError) -> ClamdConnection {
         let loop = group.next()
         let replyPromise = loop.makePromise(of: ClamdReplyOutcome.self)
@@ -43,12 +47,19 @@ final class ClamdConnection: Sendable {
             case .unix(let path): bootstrap.connect(unixDomainSocketPath: path)
             case .tcp(let host, let port): bootstrap.connect(host: host, port: port)
             }
+        let sent = connecting.flatMap { channel in
+            var buffer = channel.allocator.buffer(capacity: 16)
+            buffer.writeBytes(command.bytes)
+            // A failed write is not an error yet: clamd may have answered and closed (while
+            // reloading, say), and its reply says more.
+            return channel.writeAndFlush(buffer).map { channel }.recover { _ in channel }
+        }
         do {
-            let channel = try await connecting.get()
+            let channel = try await sent.get()
             return ClamdConnection(channel: channel, reply: replyPromise.futureResult, timeout: timeout, scannerName: scannerName)
         } catch {
             // The handler may never have been added: nothing else completes the promise then.
-            replyPromise.succeed(.closed(received: 0))
+            replyPromise.succeed(.closed(partial: []))
             if case ChannelError.connectTimeout = error {
                 throw ScanError(.timeout, "connecting to clamd took longer than \(Self.show(timeout))", scanner: scannerName)
             }
@@ -64,15 +75,8 @@ final class ClamdConnection: Sendable {
         try await bounded(written.futureResult, waitingFor: "clamd to take the data")
     }
 
-    /// Sends a whole command (PING, VERSION) and returns its reply's bytes.
-    func command(_ command: ClamdCommand) async throws(ScanError) -> [UInt8] {
-        var buffer = channel.allocator.buffer(capacity: 16)
-        buffer.writeBytes(command.bytes)
-        do throws(ScanError) {
-            try await write(buffer)
-        } catch where error.code != .timeout {
-            // clamd may have answered and closed (e.g. while reloading): its reply says more.
-        }
+    /// The reply to the command sent when the connection opened (PING, VERSION), as bytes.
+    func reply(to command: ClamdCommand) async throws(ScanError) -> [UInt8] {
         let outcome = try await awaitReply()
         if let error = ClamdReply.error(for: outcome, command: command) { throw error.with(scanner: scannerName) }
         guard case .reply(let bytes) = outcome else { throw ScanError(.protocolError, "no reply", scanner: scannerName) }

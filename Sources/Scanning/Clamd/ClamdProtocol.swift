@@ -43,8 +43,8 @@ enum ClamdReplyOutcome: Sendable, Hashable {
     case reply([UInt8])
     /// More than the limit arrived without a NUL.
     case overlong
-    /// The connection closed first, after `received` bytes without a NUL.
-    case closed(received: Int)
+    /// The connection closed first, after these bytes without a NUL.
+    case closed(partial: [UInt8])
 }
 
 /// Collects one reply up to its NUL, never holding more than `limit` bytes. Bytes after the NUL
@@ -81,8 +81,8 @@ struct ClamdReplyReader: Sendable {
     /// The connection closed: the outcome, or `.closed` when the reply never ended.
     mutating func endOfInput() -> ClamdReplyOutcome {
         if let outcome { return outcome }
-        outcome = .closed(received: bytes.count)
-        return .closed(received: bytes.count)
+        outcome = .closed(partial: bytes)
+        return .closed(partial: bytes)
     }
 }
 
@@ -157,8 +157,14 @@ enum ClamdReply {
         case .reply: nil
         case .overlong:
             ScanError(.protocolError, "the reply to \(command.rawValue) is longer than \(ClamdReplyReader.defaultLimit) bytes")
-        case .closed(let received):
-            ScanError(.unavailable, "clamd closed the connection before replying to \(command.rawValue) (\(received) bytes of a reply)")
+        case .closed(let partial) where partial.isEmpty:
+            ScanError(.unavailable, "clamd closed the connection before replying to \(command.rawValue)")
+        case .closed(let partial):
+            // What came may explain it ("COMMAND READ TIMED OUT"): shown when it is text.
+            ScanError(
+                .unavailable,
+                "clamd closed the connection in the middle of its reply to \(command.rawValue) (\(partial.count) byte\(partial.count == 1 ? "" : "s")"
+                    + ((try? text(partial)).map { ": \"\(excerpt($0))\")" } ?? ")"))
         }
     }
 }

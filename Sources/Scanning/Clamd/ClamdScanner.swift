@@ -36,40 +36,32 @@ public struct ClamdScanner: MalwareScanner {
         return .nanoseconds(clamped * 1_000_000_000 + attoseconds / 1_000_000_000)
     }
 
-    private func connect() async throws(ScanError) -> ClamdConnection {
-        try await ClamdConnection.open(address, group: group, timeout: timeAmount, scannerName: name)
+    private func connect(sending command: ClamdCommand) async throws(ScanError) -> ClamdConnection {
+        try await ClamdConnection.open(address, sending: command, group: group, timeout: timeAmount, scannerName: name)
     }
 
     public func ping() async throws(ScanError) {
-        let connection = try await connect()
+        let connection = try await connect(sending: .ping)
         defer { connection.close() }
         do throws(ScanError) {
-            try ClamdReply.pong(try await connection.command(.ping))
+            try ClamdReply.pong(try await connection.reply(to: .ping))
         } catch {
             throw error.with(scanner: name)
         }
     }
 
     public func version() async throws(ScanError) -> ScannerVersion {
-        let connection = try await connect()
+        let connection = try await connect(sending: .version)
         defer { connection.close() }
         do throws(ScanError) {
-            return try ClamdReply.version(try await connection.command(.version))
+            return try ClamdReply.version(try await connection.reply(to: .version))
         } catch {
             throw error.with(scanner: name)
         }
     }
 
     public func openSession() async throws(ScanError) -> any ScanSession {
-        let connection = try await connect()
-        var command = connection.channel.allocator.buffer(capacity: 16)
-        command.writeBytes(ClamdCommand.instream.bytes)
-        do throws(ScanError) {
-            try await connection.write(command)
-        } catch {
-            connection.close()
-            throw error.with(scanner: name, offset: 0)
-        }
+        let connection = try await connect(sending: .instream)
         return ClamdSession(connection: connection, maxStreamSize: maxStreamSize)
     }
 }
