@@ -24,6 +24,16 @@ def test_an_s3_landing_zone(tmp_path, clamd, moto):
     s3.put_object(Bucket="landing", Key="acme/incoming/invoice.pdf", Body=EICAR)
     s3.put_object(Bucket="landing", Key="acme/incoming/../../globex/x.ndjson", Body=events(50, 1).encode())
     s3.put_object(Bucket="landing", Key="globex/incoming/g.ndjson", Body=events(100, 2).encode())
+    hostile = [
+        "acme/incoming/../../globex/x.ndjson",     # climbs into another client's folder
+        "acme/incoming/nul\x00.ndjson",            # a NUL, which no file name may hold
+        "acme/incoming/..\\..\\globex\\w.ndjson",  # Windows separators
+        "/acme/incoming/abs.ndjson",               # absolute
+        "\u0430cme/incoming/lookalike.ndjson",     # a Cyrillic a: no client's prefix
+        "acme/incoming/" + "x" * 1000 + ".ndjson",  # 1,021 bytes: over 1,024 once it is a trusted copy's key
+    ]
+    for key in hostile[1:]:
+        s3.put_object(Bucket="landing", Key=key, Body=events(900, 1).encode())
     config = tmp_path / "lakegate.yaml"
     config.write_text(f"""data_dir: ./data
 zones:
@@ -44,10 +54,14 @@ clients:
     assert sorted(r["id"] for r in rows(tmp_path, "acme.files")) == [0, 1, 2]
     assert sorted(r["id"] for r in rows(tmp_path, "globex.files")) == [100, 101]
     left = sorted(o["Key"] for o in s3.list_objects_v2(Bucket="landing").get("Contents", []))
-    # Scanned objects are gone; the one whose key climbs out of its folder was never taken.
-    assert left == ["acme/incoming/../../globex/x.ndjson"]
+    # Scanned objects are gone; the hostile ones were never taken, and no row came from them.
+    assert left == sorted(hostile)
+    assert all(r["id"] != 900 for r in rows(tmp_path, "acme.files") + rows(tmp_path, "globex.files"))
     status = run_lakegate("status", "--config", config, check=True).stdout.decode()
-    assert "2 completed, 1 quarantined" in status
+    assert "jobs:        2 completed, 1 quarantined, 1 failed" in status
+    # The long key fits the bucket but not a trusted copy's place: the job fails, saying why.
+    failed = run_lakegate("jobs", "list", "--state", "failed", "--config", config, check=True).stdout.decode()
+    assert "x" * 1000 in failed and "key cannot be stored" in failed, failed
     # Running again changes nothing.
     run_lakegate("run", "--once", "--config", config, check=True)
     assert len(rows(tmp_path, "acme.files")) == 3

@@ -95,7 +95,14 @@ public struct ScanStage: Sendable {
             try await fail(job, "the landing key cannot be read safely: \(error.reason)")
             return .failed("hostile key")
         }
-        let trustedKey = try ZoneKeys.copy(client: client, jobId: job.id, landingKey: job.landingKey)
+        let trustedKey: ObjectKey
+        do {
+            trustedKey = try ZoneKeys.copy(client: client, jobId: job.id, landingKey: job.landingKey)
+        } catch {
+            // Too long once it sits under the client's folder and job id: never read or copied.
+            try await fail(job, error.message)
+            return .failed("hostile key")
+        }
         let source: any ByteRangeSource
         do {
             source = try await zones.landing.reader(for: landingKey)
