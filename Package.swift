@@ -161,7 +161,7 @@ let package = Package(
             name: "lakegate",
             dependencies: [
                 "Parquet", "Columnar", "LakegateCore", "StorageLocal", "FileFormats", "JSONFormat", "CSVFormat", "Avro",
-                "DataGenerators", "Tables", "HiveTables", "IcebergTables", "DuckLake", "Ingestion", "LakegateConfiguration",
+                "DataGenerators", "Tables", "HiveTables", "IcebergTables", "DuckLake", "Ingestion", "LakegateConfiguration", "S3",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings),

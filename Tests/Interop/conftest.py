@@ -28,13 +28,15 @@ def _limit_memory():
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
-def run_lakegate(*args, timeout=120, check=False):
-    """Runs the binary with a time and memory bound; returns the CompletedProcess."""
+def run_lakegate(*args, timeout=120, check=False, env=None):
+    """Runs the binary with a time and memory bound (and `env` added to the environment);
+    returns the CompletedProcess."""
     result = subprocess.run(
         [lakegate_bin(), *map(str, args)],
         capture_output=True,
         timeout=timeout,
         preexec_fn=_limit_memory,
+        env={**os.environ, **env} if env else None,
     )
     if check and result.returncode != 0:
         raise AssertionError(

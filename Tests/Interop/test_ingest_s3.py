@@ -2,7 +2,12 @@
 checks on, and our own S3 client): clients' objects are scanned by a real clamd, loaded once and
 removed from the bucket; keys that cannot be stored safely never leave the landing zone."""
 
+import io
+import json
+import sqlite3
+
 import boto3
+import pyarrow.parquet as pq
 import pytest
 
 from conftest import run_lakegate, start_server, stop_server
@@ -65,3 +70,53 @@ clients:
     # Running again changes nothing.
     run_lakegate("run", "--once", "--config", config, check=True)
     assert len(rows(tmp_path, "acme.files")) == 3
+
+
+def test_lake_data_files_in_a_bucket(tmp_path, clamd, moto):
+    """`data_path: s3://…`: the catalog stays in SQLite, the Parquet files go to the bucket, and
+    pyarrow reads back every row from the objects the catalog names."""
+    s3 = boto3.client("s3", endpoint_url=moto["MOTO_TEST_URL"], region_name="us-east-1",
+                      aws_access_key_id=moto["MOTO_TEST_ACCESS_KEY_ID"], aws_secret_access_key=moto["MOTO_TEST_SECRET_ACCESS_KEY"])
+    s3.create_bucket(Bucket="lake")
+    landing = tmp_path / "data" / "landing" / "acme" / "incoming"
+    landing.mkdir(parents=True)
+    (landing / "a.ndjson").write_text(events(0, 4))
+    (landing / "b.ndjson").write_text(events(10, 2))
+    config = tmp_path / "lakegate.yaml"
+    config.write_text(f"""data_dir: ./data
+data_path: s3://lake/warehouse
+s3:
+  endpoint: {moto['MOTO_TEST_URL']}
+  region: us-east-1
+  access_key_id: {moto['MOTO_TEST_ACCESS_KEY_ID']}
+  secret_access_key: {moto['MOTO_TEST_SECRET_ACCESS_KEY']}
+scanner: {{clamd: "tcp://127.0.0.1:{clamd['CLAMD_TEST_PORT']}"}}
+clients:
+  acme: {{}}
+""")
+    result = run_lakegate("run", "--once", "--config", config)
+    assert result.returncode == 0, result.stderr.decode()[-2000:]
+    assert not (tmp_path / "data" / "files").exists()
+
+    catalog = sqlite3.connect(tmp_path / "data" / "catalog.sqlite")
+    data_path = catalog.execute("SELECT value FROM ducklake_metadata WHERE key = 'data_path'").fetchone()[0]
+    assert data_path == "s3://lake/warehouse/"
+    names = [row[0] for row in catalog.execute("SELECT path FROM ducklake_data_file ORDER BY data_file_id")]
+    catalog.close()
+    keys = {o["Key"] for o in s3.list_objects_v2(Bucket="lake").get("Contents", [])}
+    ids = []
+    for name in names:
+        # Relative to the table's folder (warehouse/acme/files/), as DuckLake resolves paths.
+        key = "warehouse/acme/files/" + name
+        assert key in keys, (key, keys)
+        table = pq.read_table(io.BytesIO(s3.get_object(Bucket="lake", Key=key)["Body"].read()))
+        ids += table.column("id").to_pylist()
+    assert sorted(ids) == [0, 1, 2, 3, 10, 11]
+
+    # The tables commands reach the bucket with the usual AWS variables.
+    env = {"AWS_ACCESS_KEY_ID": moto["MOTO_TEST_ACCESS_KEY_ID"], "AWS_SECRET_ACCESS_KEY": moto["MOTO_TEST_SECRET_ACCESS_KEY"],
+           "AWS_REGION": "us-east-1", "AWS_ENDPOINT_URL": moto["MOTO_TEST_URL"]}
+    scan = run_lakegate("tables", "scan", "acme.files", "--lake", f"ducklake:sqlite:{tmp_path / 'data' / 'catalog.sqlite'}",
+                        "--data-path", "s3://lake/warehouse", env=env)
+    assert scan.returncode == 0, scan.stderr.decode()
+    assert sorted(json.loads(line)["id"] for line in scan.stdout.decode().splitlines()) == [0, 1, 2, 3, 10, 11]

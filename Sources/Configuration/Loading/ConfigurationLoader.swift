@@ -190,9 +190,12 @@ struct Loader {
     // MARK: Lake, state, zones
 
     private mutating func lake(_ node: YAMLNode?, dataPath: YAMLNode?, dataDirectory: String) throws(ConfigurationError) -> LakeLocation {
+        // Checked as a zone is: a folder, file:///path or s3://bucket/prefix.
         let dataFolder = try dataPath.map { node throws(ConfigurationError) -> String in
-            let text = try node.nonEmptyString()
-            return text.contains("://") ? text : Paths.resolve(text, against: base)
+            switch try zone(node) {
+            case .folder(let path): path
+            case .s3(let bucket, let prefix): "s3://\(bucket)/" + (prefix.hasSuffix("/") ? String(prefix.dropLast()) : prefix)
+            }
         }
         guard let node else {
             let embedded = LakeLocation.embedded(root: dataDirectory)

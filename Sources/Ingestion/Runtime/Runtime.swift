@@ -35,7 +35,7 @@ public final class Runtime: Sendable {
             landing: try Self.store(configuration.zones.landing, s3: s3),
             trusted: try Self.store(configuration.zones.trusted, s3: s3),
             quarantine: try Self.store(configuration.zones.quarantine, s3: s3))
-        let catalog = try await Lake.openLocal(configuration.lake)
+        let catalog = try await Lake.open(configuration.lake, s3: s3)
         let stateURL: String
         switch configuration.state {
         case .lakeCatalog:
@@ -157,6 +157,7 @@ public final class Runtime: Sendable {
 
     static func s3Client(_ configuration: LakegateConfiguration, environment: [String: String]) throws -> S3Client? {
         let zones = [configuration.zones.landing, configuration.zones.trusted, configuration.zones.quarantine]
+            + [Lake.dataBucket(configuration.lake).map { ZoneLocation.s3(bucket: $0.bucket, prefix: $0.prefix) }].compactMap { $0 }
         guard zones.contains(where: { if case .s3 = $0 { true } else { false } }) else { return nil }
         let settings = configuration.s3
         let credentials: S3Credentials
@@ -165,7 +166,7 @@ public final class Runtime: Sendable {
         } else if let fromEnvironment = S3Credentials.fromEnvironment(environment) {
             credentials = fromEnvironment
         } else {
-            throw IngestionError(.invalidArgument, "an s3:// zone needs credentials: s3.access_key_id and s3.secret_access_key, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY")
+            throw IngestionError(.invalidArgument, "an s3:// zone or data path needs credentials: s3.access_key_id and s3.secret_access_key, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY")
         }
         return try S3Client(
             configuration: S3Configuration(

@@ -8,6 +8,7 @@ import IcebergTables
 import Ingestion
 import LakegateCore
 import Parquet
+import S3
 import Tables
 
 struct TablesCommand: AsyncParsableCommand {
@@ -42,7 +43,7 @@ struct LakeArguments: ParsableArguments {
     @Option(help: ArgumentHelp("The lake: ducklake:sqlite:PATH, ducklake:postgres:URL, iceberg:sqlite:PATH, iceberg:postgres:URL or hive:DIR (default: ducklake:sqlite:lakegate-data/catalog.sqlite).", valueName: "lake"))
     var lake: String?
 
-    @Option(help: ArgumentHelp("Folder of the data files (default: beside the catalog, PATH.files).", valueName: "dir"))
+    @Option(help: ArgumentHelp("Folder of the data files, or s3://bucket/prefix (reached with AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION and AWS_ENDPOINT_URL) (default: beside the catalog, PATH.files).", valueName: "dir"))
     var dataPath: String?
 
     @Option(help: "Name of the Iceberg SQL catalog (the catalog_name column).")
@@ -56,28 +57,36 @@ struct LakeArguments: ParsableArguments {
         return try LakeLocation(parsing: lake, dataPath: dataPath)
     }
 
-    /// Runs `body` with the lake's catalog, closing it afterwards whatever happens; errors
-    /// become one line on standard error (exit status 1).
+    /// Runs `body` with the lake's catalog, closing it (and its S3 connection) afterwards
+    /// whatever happens; errors become one line on standard error (exit status 1).
     func withCatalog(_ body: (any TableCatalog) async throws -> Void) async throws {
-        try await reportingErrors {
-            let catalog = try await open()
-            do {
-                try await body(catalog)
-            } catch {
-                await catalog.close()
-                throw error
-            }
-            await catalog.close()
-        }
+        try await withCatalog { catalog, _ in try await body(catalog) }
     }
 
-    func open() async throws -> any TableCatalog {
-        let location = try location()
-        if case .sqlite(let path) = location.catalog, let slash = path.lastIndex(of: "/") {
-            _ = try LocalObjectStore(root: String(path[..<slash]))  // creates the catalog's folder
+    /// `withCatalog`, also passing the store the data files are in.
+    func withCatalog(_ body: (any TableCatalog, any ObjectStore) async throws -> Void) async throws {
+        try await reportingErrors {
+            let location = try location()
+            let s3 = try Lake.dataBucket(location).map { _ in
+                try S3Client(configuration: try S3Configuration.fromEnvironment(ProcessInfo.processInfo.environment))
+            }
+            do {
+                let store = try Lake.dataStore(location, s3: s3)
+                try Lake.makeCatalogFolder(location)
+                let catalog = try await Lake.open(location, store: store, catalogName: catalogName)
+                do {
+                    try await body(catalog, store)
+                } catch {
+                    await catalog.close()
+                    throw error
+                }
+                await catalog.close()
+            } catch {
+                try? await s3?.shutdown()
+                throw error
+            }
+            try? await s3?.shutdown()
         }
-        let store = try LocalObjectStore(root: location.dataPath)
-        return try await Lake.open(location, store: store, catalogName: catalogName)
     }
 }
 

@@ -35,7 +35,7 @@ struct TablesScanCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await lake.withCatalog { catalog in
+        try await lake.withCatalog { catalog, store in
             let table = try target.identifier()
             let parsedFilter = try filter.map { try ScanFilter(parsing: $0) }
             let plan = try await catalog.plan(table, filter: parsedFilter)
@@ -43,7 +43,6 @@ struct TablesScanCommand: AsyncParsableCommand {
             for name in wanted where plan.schema[name] == nil { throw CommandError(message: "\(table): no column '\(name)'") }
             let output = Schema(wanted.map { plan.schema[$0]! })
             let predicate = try parsedFilter.map { try RowPredicate($0, schema: plan.schema) }
-            let store = try LocalObjectStore(root: try lake.location().dataPath)
             var printer = RowPrinter(format: format, schema: output, limit: limit)
 
             func emit(_ batch: RecordBatch) throws -> Bool {
