@@ -159,6 +159,60 @@ def test_a_scanner_that_is_down_leaves_files_untrusted_until_it_is_back(tmp_path
         stop_clamd(server)
 
 
+def test_clamd_stopped_mid_run_leaves_new_files_untrusted_until_it_is_back(tmp_path):
+    """clamd goes away while `lakegate run` works: files that arrive meanwhile stay in the
+    landing zone, untrusted and unloaded; once clamd is back, everything lands exactly once."""
+    from conftest import run_testenv
+    server = start_clamd()
+    try:
+        config = tmp_path / "lakegate.yaml"
+        config.write_text(f"""data_dir: ./data
+scanner: {{clamd: "tcp://127.0.0.1:{server['CLAMD_TEST_PORT']}", timeout: 5s, retry: {{initial: 200ms, max: 1s}}}}
+queue: {{visibility_timeout: 2s, backoff: {{initial: 100ms, max: 500ms}}}}
+discovery: {{interval: 100ms, reconcile_interval: 1s}}
+clients:
+  acme: {{}}
+""")
+        landing = tmp_path / "data" / "landing" / "acme" / "incoming"
+        landing.mkdir(parents=True)
+        expected = []
+
+        def drop(first):
+            for i in range(first, first + 10):
+                (landing / f"f{i}.ndjson.tmp").write_text(events(i * 10, 2))
+                (landing / f"f{i}.ndjson.tmp").rename(landing / f"f{i}.ndjson")
+                expected.extend(range(i * 10, i * 10 + 2))
+
+        drop(0)
+        process = subprocess.Popen([lakegate_bin(), "run", "--config", str(config), "--workers", "2"],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        try:
+            deadline = time.time() + 60
+            while time.time() < deadline and len(rows(tmp_path, "acme.files")) < 20:
+                time.sleep(0.5)
+            run_testenv("clamd", "down", server["CLAMD_TEST_DIR"])
+            drop(100)
+            time.sleep(3)
+            # Nothing that came while the scanner was away is trusted or loaded.
+            trusted = [p.name for p in (tmp_path / "data" / "trusted").rglob("*.ndjson")]
+            assert not [name for name in trusted if name.startswith("f10")], trusted
+            assert sorted(r["id"] for r in rows(tmp_path, "acme.files")) == sorted(expected[:20])
+            assert len(list(landing.glob("f10*.ndjson"))) == 10
+            assert "pending" in run_lakegate("status", "--config", config, check=True).stdout.decode()
+            run_testenv("clamd", "up", server["CLAMD_TEST_DIR"])
+            deadline = time.time() + 90
+            while time.time() < deadline and len(rows(tmp_path, "acme.files")) < len(expected):
+                time.sleep(0.5)
+        finally:
+            process.send_signal(signal.SIGTERM)
+            code = process.wait(timeout=60)
+        log = process.stderr.read().decode()
+        assert code == 0, log[-3000:]
+        assert sorted(r["id"] for r in rows(tmp_path, "acme.files")) == sorted(expected)
+    finally:
+        stop_clamd(server)
+
+
 def test_workers_killed_at_random_points_lose_and_duplicate_nothing(tmp_path, clamd):
     """A stream of files while `lakegate run` is killed with SIGKILL 50 times at random moments
     (scanning, loading, between the commit and the acknowledgement); then one clean drain. Every

@@ -6,6 +6,8 @@
 #       CLAMD_TEST_DB_VERSION=…  CLAMD_TEST_STREAM_MAX=…  CLAMD_TEST_MAX_FILE_SIZE=…
 #     so `eval "$(scripts/testenv/clamd.sh start)"` sets them in a shell.
 #   scripts/testenv/clamd.sh stop DIR                 stops the server and deletes DIR
+#   scripts/testenv/clamd.sh down DIR                 stops the server, keeping DIR
+#   scripts/testenv/clamd.sh up DIR                   starts it again on the same port and socket
 #
 # The signature database is ours, generated here: never the system's /var/lib/clamav, never
 # freshclam (no network). It is one unsigned container, daily.cud (sigtool --unsigned), so that
@@ -55,9 +57,8 @@ alive() {
     [ "${stat%% *}" != Z ]
 }
 
-stop_server() {
+stop_process() {
     local dir="$1" pid i
-    [ -d "$dir" ] || return 0
     if pid="$(server_pid "$dir")"; then
         kill -TERM "$pid" 2>/dev/null || true
         for i in $(seq 1 50); do
@@ -72,6 +73,12 @@ stop_server() {
             done
         fi
     fi
+}
+
+stop_server() {
+    local dir="$1" i
+    [ -d "$dir" ] || return 0
+    stop_process "$dir"
     # A dying clamd may still write its log: try again rather than leave the folder behind.
     for i in 1 2 3; do
         rm -rf "$dir" 2>/dev/null && return 0
@@ -136,6 +143,39 @@ SelfCheck 3600
 CONF
 }
 
+# Starts clamd with DIR's configuration; true once it answers on its socket and port.
+launch() {
+    local dir="$1" port="$2" pid deadline
+    rm -f "$dir/clamd.sock" "$dir/clamd.log"
+    setsid "$CLAMD" -c "$dir/clamd.conf" </dev/null >"$dir/clamd.out" 2>&1 &
+    pid=$!
+    echo "$pid" >"$dir/clamd.pid"
+    # Loading two signatures takes a second; a loaded machine gets a minute.
+    deadline=$((SECONDS + 60))
+    while [ "$SECONDS" -lt "$deadline" ]; do
+        alive "$pid" || break
+        # A taken port is only logged: clamd goes on with its Unix socket alone.
+        grep -q "Cannot bind" "$dir/clamd.log" 2>/dev/null && break
+        if [ -S "$dir/clamd.sock" ] && ping_tcp "$port"; then return 0; fi
+        sleep 0.1
+    done
+    # Exited, could not bind (the port was taken meanwhile) or never answered.
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    return 1
+}
+
+up() {
+    close_inherited_fds
+    local dir="$1" port
+    port="$(sed -n 's/^TCPSocket //p' "$dir/clamd.conf")"
+    if ! launch "$dir" "$port"; then
+        echo "clamd.sh: clamd did not start again on port $port; its output and log:" >&2
+        cat "$dir/clamd.out" "$dir/clamd.log" >&2 2>/dev/null || true
+        exit 1
+    fi
+}
+
 start() {
     close_inherited_fds
     local owner=""
@@ -163,35 +203,20 @@ start() {
         exit 1
     fi
 
-    local port attempt pid deadline
+    local port attempt
     for attempt in 1 2 3 4 5; do
         port="$(free_port)"
         write_config "$dir" "$port"
-        rm -f "$dir/clamd.sock" "$dir/clamd.log"
-        setsid "$CLAMD" -c "$dir/clamd.conf" </dev/null >"$dir/clamd.out" 2>&1 &
-        pid=$!
-        echo "$pid" >"$dir/clamd.pid"
-        # Loading two signatures takes a second; a loaded machine gets a minute.
-        deadline=$((SECONDS + 60))
-        while [ "$SECONDS" -lt "$deadline" ]; do
-            alive "$pid" || break
-            # A taken port is only logged: clamd goes on with its Unix socket alone.
-            grep -q "Cannot bind" "$dir/clamd.log" 2>/dev/null && break
-            if [ -S "$dir/clamd.sock" ] && ping_tcp "$port"; then
-                echo "CLAMD_TEST_DIR=$dir"
-                echo "CLAMD_TEST_SOCKET=$dir/clamd.sock"
-                echo "CLAMD_TEST_PORT=$port"
-                echo "CLAMD_TEST_PIDFILE=$dir/clamd.pid"
-                echo "CLAMD_TEST_DB_VERSION=$DB_VERSION"
-                echo "CLAMD_TEST_STREAM_MAX=$STREAM_MAX"
-                echo "CLAMD_TEST_MAX_FILE_SIZE=$MAX_FILE_SIZE"
-                return 0
-            fi
-            sleep 0.1
-        done
-        # Exited, could not bind (the port was taken meanwhile) or never answered: try another port.
-        kill -KILL "$pid" 2>/dev/null || true
-        wait "$pid" 2>/dev/null || true
+        if launch "$dir" "$port"; then
+            echo "CLAMD_TEST_DIR=$dir"
+            echo "CLAMD_TEST_SOCKET=$dir/clamd.sock"
+            echo "CLAMD_TEST_PORT=$port"
+            echo "CLAMD_TEST_PIDFILE=$dir/clamd.pid"
+            echo "CLAMD_TEST_DB_VERSION=$DB_VERSION"
+            echo "CLAMD_TEST_STREAM_MAX=$STREAM_MAX"
+            echo "CLAMD_TEST_MAX_FILE_SIZE=$MAX_FILE_SIZE"
+            return 0
+        fi
     done
     echo "clamd.sh: clamd did not start; its output and log:" >&2
     cat "$dir/clamd.out" "$dir/clamd.log" >&2 2>/dev/null || true
@@ -208,5 +233,12 @@ case "${1:-}" in
             *) echo "clamd.sh: $2 is not a folder this script made" >&2; exit 2 ;;
         esac
         ;;
-    *) echo "usage: $0 start [--owner-pid PID] | stop DIR" >&2; exit 2 ;;
+    down | up)
+        case "${2:-}" in
+            "$PREFIX"*) [ -f "$2/clamd.conf" ] || { echo "clamd.sh: $2 holds no test server" >&2; exit 2; } ;;
+            *) echo "usage: $0 $1 DIR (a folder this script made)" >&2; exit 2 ;;
+        esac
+        if [ "$1" = down ]; then stop_process "$2"; else up "$2"; fi
+        ;;
+    *) echo "usage: $0 start [--owner-pid PID] | stop DIR | down DIR | up DIR" >&2; exit 2 ;;
 esac
