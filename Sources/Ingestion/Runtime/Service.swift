@@ -38,6 +38,9 @@ public struct IngestionService: Sendable {
 
     /// Discovery, scanning and loading until nothing is left that can be done now (files whose
     /// scan must wait for the scanner are left pending). For one-shot use and demos.
+    ///
+    /// Each pass scans what is due while a worker loads what the scans have queued so far, so
+    /// clamd and the lake commits use both cores instead of taking turns.
     public func drain(settle: Double = 0, maxPasses: Int = 1_000_000) async throws -> Summary {
         var summary = Summary()
         let worker = runtime.worker(consumer: "drain-\(getpid())")
@@ -47,29 +50,56 @@ public struct IngestionService: Sendable {
             try await runtime.adoptClientsFromLanding()
             let discovered = try await discovery.discover().count
             summary.discovered += discovered
-            let scans = try await scan.scanDue(limit: 256, concurrency: 2)
-            summary.scanned += scans.count
-            var worked = 0
-            while true {
-                let outcomes = try await worker.runOnce(limit: 16, wait: .zero)
-                if outcomes.isEmpty { break }
-                worked += outcomes.count
-                for outcome in outcomes {
-                    if case .completed(let rows) = outcome {
-                        summary.completed += 1
-                        summary.rows += rows
+            let scanning = StopFlag()
+            let (scans, loads) = try await withThrowingTaskGroup(of: PassPart.self) { group in
+                group.addTask {
+                    defer { scanning.set() }
+                    return .scans(try await scan.scanDue(limit: 256, concurrency: 2))
+                }
+                group.addTask { .loads(try await Self.load(worker, until: scanning)) }
+                var scans: [ScanStage.Outcome] = []
+                var loads: [Worker.Outcome] = []
+                for try await part in group {
+                    switch part {
+                    case .scans(let outcomes): scans = outcomes
+                    case .loads(let outcomes): loads = outcomes
                     }
                 }
+                return (scans, loads)
+            }
+            summary.scanned += scans.count
+            for case .completed(let rows) in loads {
+                summary.completed += 1
+                summary.rows += rows
             }
             let waiting = try await runtime.store.due(.queued, now: .now + 3600, limit: 1)
-            let idle = discovered == 0 && worked == 0 && waiting.isEmpty
+            let idle = discovered == 0 && loads.isEmpty && waiting.isEmpty
             if idle && scans.allSatisfy({ if case .deferred = $0 { true } else { false } }) { break }
-            if worked == 0 && !waiting.isEmpty {
+            if loads.isEmpty && !waiting.isEmpty {
                 // Retries wait out their backoff.
                 try await Task.sleep(for: .milliseconds(200))
             }
         }
         return summary
+    }
+
+    private enum PassPart: Sendable {
+        case scans([ScanStage.Outcome])
+        case loads([Worker.Outcome])
+    }
+
+    /// Loads queued jobs until the queue is empty after `scanning` is set.
+    private static func load(_ worker: Worker, until scanning: StopFlag) async throws -> [Worker.Outcome] {
+        var outcomes: [Worker.Outcome] = []
+        while true {
+            let scanDone = scanning.isSet  // read before receiving: nothing queued after it is missed
+            let taken = try await worker.runOnce(limit: 16, wait: .zero)
+            outcomes += taken
+            if taken.isEmpty {
+                if scanDone { return outcomes }
+                try await Task.sleep(for: .milliseconds(5))
+            }
+        }
     }
 
     /// Runs until `stop` is set: discovery and scanning (when `scanning`), `workers` workers,
