@@ -187,7 +187,7 @@ public struct WorkerSettings: Sendable, Hashable {
     /// Rows per record batch read from input files.
     public var batchRows: Int
 
-    public init(count: Int = 0, idleExit: Duration? = nil, batchRows: Int = 65_536) {
+    public init(count: Int = 0, idleExit: Duration? = nil, batchRows: Int = 32_768) {
         self.count = count
         self.idleExit = idleExit
         self.batchRows = batchRows

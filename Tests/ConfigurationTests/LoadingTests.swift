@@ -75,7 +75,7 @@ import Transforms
             #expect(c.workers.count == 0)
             #expect(c.workers.effectiveCount(cores: 8) == 8)
             #expect(c.workers.idleExit == nil)
-            #expect(c.workers.batchRows == 65_536)
+            #expect(c.workers.batchRows == 32_768)
             #expect(c.discovery.interval == .seconds(2))
             #expect(c.discovery.reconcileInterval == .seconds(300))
             #expect(c.notifications.listen == nil)

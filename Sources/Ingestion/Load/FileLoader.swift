@@ -13,7 +13,7 @@ public struct FileLoader: Sendable {
     /// Decompressed bytes allowed per compressed input.
     public var maxDecompressedBytes: Int
 
-    public init(batchRows: Int = 65_536, maxDecompressedBytes: Int = 16 << 30) {
+    public init(batchRows: Int = 32_768, maxDecompressedBytes: Int = 16 << 30) {
         self.batchRows = batchRows
         self.maxDecompressedBytes = maxDecompressedBytes
     }
@@ -86,6 +86,7 @@ public struct FileLoader: Sendable {
             return JSONBatchProducer(file: file, options: options, badRecords: badRecords)
         case .csv:
             var options = CSVReadOptions()
+            options.batchRows = batchRows
             options.maxDecompressedBytes = decompressionLimit
             return CSVBatchProducer(file: file, options: options, badRecords: badRecords)
         case .parquet:
