@@ -89,7 +89,7 @@ final class Pipeline {
         let quarantined = try #require(try await pipeline.store.jobs(state: .quarantined).first)
         #expect(quarantined.lastError == "infected: Eicar-Test-Signature")
         let copy = try ObjectKey(try #require(quarantined.quarantineKey))
-        #expect(copy.path.hasPrefix("acme/\(quarantined.id)/incoming/"))
+        #expect(copy.path == "acme/incoming/\(quarantined.id)-bad.txt")
         #expect(try await pipeline.zones.quarantine.get(copy, limit: 1 << 20) == Array(Self.eicar.utf8))
         let reason = try await pipeline.zones.quarantine.get(try ObjectKey(copy.path + ".reason.json"), limit: 1 << 20)
         #expect(String(decoding: reason, as: UTF8.self).contains("Eicar-Test-Signature"))
@@ -239,7 +239,10 @@ final class Pipeline {
 
     @Test func copiesStayInsideTheClientsFolder() throws {
         let client = ClientZone(name: "acme")
-        #expect(try ZoneKeys.copy(client: client, jobId: "j1", landingKey: "acme/incoming/x.csv").path == "acme/j1/incoming/x.csv")
+        #expect(try ZoneKeys.copy(client: client, jobId: "j1", landingKey: "acme/incoming/x.csv").path == "acme/incoming/j1-x.csv")
+        #expect(try ZoneKeys.copy(client: client, jobId: "j1", landingKey: "acme/x.csv").path == "acme/j1-x.csv")
+        let long = String(repeating: "n", count: 253)
+        #expect(try ZoneKeys.copy(client: client, jobId: "j1", landingKey: "acme/in/" + long).path == "acme/in/j1/" + long)
         #expect(throws: IngestionError.self) { try ZoneKeys.copy(client: client, jobId: "j1", landingKey: "globex/incoming/x.csv") }
         #expect(throws: IngestionError.self) { try ZoneKeys.copy(client: client, jobId: "j1", landingKey: "acmex/incoming/x.csv") }
         #expect(throws: IngestionError.self) { try ZoneKeys.copy(client: client, jobId: "j1", landingKey: "acme/../globex/x.csv") }
