@@ -75,6 +75,21 @@ def events(start, count):
     return "".join(json.dumps({"id": i, "value": i}) + "\n" for i in range(start, start + count))
 
 
+class Landing:
+    """A client's landing folder where files appear whole (written under a temporary name that
+    discovery skips, then renamed, as uploads do), and the ids of every row dropped so far."""
+
+    def __init__(self, folder, client="acme"):
+        self.path = folder / "data" / "landing" / client / "incoming"
+        self.path.mkdir(parents=True, exist_ok=True)
+        self.expected = []
+
+    def drop(self, name, start, count):
+        (self.path / (name + ".tmp")).write_text(events(start, count))
+        (self.path / (name + ".tmp")).rename(self.path / name)
+        self.expected.extend(range(start, start + count))
+
+
 def test_clean_file_lands_with_its_transform_and_infected_ones_are_quarantined(tmp_path, clamd):
     config = write_config(tmp_path, f"tcp://127.0.0.1:{clamd['CLAMD_TEST_PORT']}")
     (tmp_path / "ev.ndjson").write_text(events(0, 3))
@@ -173,15 +188,11 @@ discovery: {{interval: 100ms, reconcile_interval: 1s}}
 clients:
   acme: {{}}
 """)
-        landing = tmp_path / "data" / "landing" / "acme" / "incoming"
-        landing.mkdir(parents=True)
-        expected = []
+        landing = Landing(tmp_path)
 
         def drop(first):
             for i in range(first, first + 10):
-                (landing / f"f{i}.ndjson.tmp").write_text(events(i * 10, 2))
-                (landing / f"f{i}.ndjson.tmp").rename(landing / f"f{i}.ndjson")
-                expected.extend(range(i * 10, i * 10 + 2))
+                landing.drop(f"f{i}.ndjson", i * 10, 2)
 
         drop(0)
         process = subprocess.Popen([lakegate_bin(), "run", "--config", str(config), "--workers", "2"],
@@ -196,19 +207,19 @@ clients:
             # Nothing that came while the scanner was away is trusted or loaded.
             trusted = [p.name for p in (tmp_path / "data" / "trusted").rglob("*.ndjson")]
             assert not [name for name in trusted if "-f10" in name], trusted
-            assert sorted(r["id"] for r in rows(tmp_path, "acme.files")) == sorted(expected[:20])
-            assert len(list(landing.glob("f10*.ndjson"))) == 10
+            assert sorted(r["id"] for r in rows(tmp_path, "acme.files")) == sorted(landing.expected[:20])
+            assert len(list(landing.path.glob("f10*.ndjson"))) == 10
             assert "pending" in run_lakegate("status", "--config", config, check=True).stdout.decode()
             run_testenv("clamd", "up", server["CLAMD_TEST_DIR"])
             deadline = time.time() + 90
-            while time.time() < deadline and len(rows(tmp_path, "acme.files")) < len(expected):
+            while time.time() < deadline and len(rows(tmp_path, "acme.files")) < len(landing.expected):
                 time.sleep(0.5)
         finally:
             process.send_signal(signal.SIGTERM)
             code = process.wait(timeout=60)
         log = process.stderr.read().decode()
         assert code == 0, log[-3000:]
-        assert sorted(r["id"] for r in rows(tmp_path, "acme.files")) == sorted(expected)
+        assert sorted(r["id"] for r in rows(tmp_path, "acme.files")) == sorted(landing.expected)
     finally:
         stop_clamd(server)
 
@@ -218,19 +229,13 @@ def test_workers_killed_at_random_points_lose_and_duplicate_nothing(tmp_path, cl
     (scanning, loading, between the commit and the acknowledgement); then one clean drain. Every
     clean file's rows are in the table exactly once."""
     config = write_config(tmp_path, f"tcp://127.0.0.1:{clamd['CLAMD_TEST_PORT']}")
-    landing = tmp_path / "data" / "landing" / "acme" / "incoming"
-    landing.mkdir(parents=True)
+    landing = Landing(tmp_path)
     rng = random.Random(5)
-    expected = []
     next_id = 0
     for kill in range(50):
         for _ in range(rng.randint(1, 3)):
             count = rng.randint(1, 20)
-            name = f"f{next_id:06d}.ndjson"
-            # Written under a temporary name and renamed: uploads appear whole.
-            (landing / (name + ".tmp")).write_text(events(next_id, count))
-            (landing / (name + ".tmp")).rename(landing / name)
-            expected.extend(range(next_id, next_id + count))
+            landing.drop(f"f{next_id:06d}.ndjson", next_id, count)
             next_id += count
         process = subprocess.Popen([lakegate_bin(), "run", "--config", str(config), "--workers", "2"],
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -248,8 +253,8 @@ def test_workers_killed_at_random_points_lose_and_duplicate_nothing(tmp_path, cl
             break
         time.sleep(1)
     got = sorted(r["id"] for r in rows(tmp_path, "acme.events"))
-    assert len(got) == len(expected), jobs_line
-    assert got == sorted(expected)
+    assert len(got) == len(landing.expected), jobs_line
+    assert got == sorted(landing.expected)
     assert "completed" in jobs_line and "dead" not in jobs_line and "failed" not in jobs_line
 
 

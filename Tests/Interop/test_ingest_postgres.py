@@ -10,7 +10,7 @@ import time
 import pytest
 
 from conftest import lakegate_bin, run_lakegate, run_testenv, start_server, stop_server
-from test_ingest import clamd, events  # noqa: F401  (the module-scoped clamd fixture)
+from test_ingest import Landing, clamd  # noqa: F401  (the module-scoped clamd fixture)
 
 
 @pytest.fixture()
@@ -48,15 +48,11 @@ discovery: {{interval: 100ms, reconcile_interval: 1s}}
 clients:
   acme: {{}}
 """)
-    landing = tmp_path / "data" / "landing" / "acme" / "incoming"
-    landing.mkdir(parents=True)
-    expected = []
+    landing = Landing(tmp_path)
 
     def drop(batch):
         for i in range(batch * 100, batch * 100 + 15):
-            (landing / f"f{i}.ndjson.tmp").write_text(events(i * 10, 3))
-            (landing / f"f{i}.ndjson.tmp").rename(landing / f"f{i}.ndjson")
-            expected.extend(range(i * 10, i * 10 + 3))
+            landing.drop(f"f{i}.ndjson", i * 10, 3)
 
     drop(0)
     process = subprocess.Popen([lakegate_bin(), "run", "--config", str(config), "--workers", "2"],
@@ -73,7 +69,7 @@ clients:
         while time.time() < deadline:
             states = job_states(config)
             got = rows(tmp_path, url)
-            if got is not None and len(got) >= len(expected) and states and "completed" in states \
+            if got is not None and len(got) >= len(landing.expected) and states and "completed" in states \
                     and not any(s in states for s in ("pending", "scanning", "queued", "running")):
                 break
             time.sleep(1)
@@ -85,5 +81,5 @@ clients:
     # The outage was felt and ridden out: errors while it lasted, then work again.
     assert "failed; retrying" in log and "work again" in log, log[-3000:]
     got = sorted(r["id"] for r in rows(tmp_path, url))
-    assert got == sorted(expected), states
+    assert got == sorted(landing.expected), states
     assert "failed" not in states and "dead" not in states, states

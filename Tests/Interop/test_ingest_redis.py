@@ -8,7 +8,7 @@ import time
 import pytest
 
 from conftest import lakegate_bin, run_lakegate, start_server, stop_server, run_testenv
-from test_ingest import clamd, events, rows  # noqa: F401  (the module-scoped clamd fixture)
+from test_ingest import Landing, clamd, events, rows  # noqa: F401  (the module-scoped clamd fixture)
 
 
 @pytest.fixture(scope="module")
@@ -64,20 +64,16 @@ def test_jobs_flow_through_a_redis_stream_and_outside_producers_are_scanned_firs
 
 def test_a_redis_restart_mid_run_loses_nothing(tmp_path, clamd, redis):
     cfg = config(tmp_path, clamd, redis, "ingest_b")
-    landing = tmp_path / "data" / "landing" / "acme" / "incoming"
-    landing.mkdir(parents=True)
-    expected = []
+    landing = Landing(tmp_path)
     for i in range(20):
-        (landing / f"f{i}.ndjson.tmp").write_text(events(i * 10, 5))
-        (landing / f"f{i}.ndjson.tmp").rename(landing / f"f{i}.ndjson")
-        expected += range(i * 10, i * 10 + 5)
+        landing.drop(f"f{i}.ndjson", i * 10, 5)
     process = subprocess.Popen([lakegate_bin(), "run", "--config", str(cfg), "--workers", "2"],
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     time.sleep(1.0)
     run_testenv("redis", "restart", redis["REDIS_TEST_DIR"], timeout=120)
     deadline = time.time() + 90
-    while time.time() < deadline and len(rows(tmp_path, "acme.files")) < len(expected):
+    while time.time() < deadline and len(rows(tmp_path, "acme.files")) < len(landing.expected):
         time.sleep(1)
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=60) == 0, process.stderr.read().decode()[-2000:]
-    assert sorted(r["id"] for r in rows(tmp_path, "acme.files")) == sorted(expected)
+    assert sorted(r["id"] for r in rows(tmp_path, "acme.files")) == sorted(landing.expected)

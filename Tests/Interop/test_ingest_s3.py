@@ -21,9 +21,31 @@ def moto():
     stop_server("moto", server["MOTO_TEST_DIR"])
 
 
+def boto(moto):
+    return boto3.client("s3", endpoint_url=moto["MOTO_TEST_URL"], region_name="us-east-1",
+                        aws_access_key_id=moto["MOTO_TEST_ACCESS_KEY_ID"],
+                        aws_secret_access_key=moto["MOTO_TEST_SECRET_ACCESS_KEY"])
+
+
+def write_config(folder, clamd, moto, placement, clients):
+    """A configuration reaching moto with the test credentials; `placement` says which zones
+    or data path are in buckets."""
+    config = folder / "lakegate.yaml"
+    config.write_text(f"""data_dir: ./data
+{placement}
+s3:
+  endpoint: {moto['MOTO_TEST_URL']}
+  region: us-east-1
+  access_key_id: {moto['MOTO_TEST_ACCESS_KEY_ID']}
+  secret_access_key: {moto['MOTO_TEST_SECRET_ACCESS_KEY']}
+scanner: {{clamd: "tcp://127.0.0.1:{clamd['CLAMD_TEST_PORT']}"}}
+clients:
+""" + "".join(f"  {name}: {{}}\n" for name in clients))
+    return config
+
+
 def test_an_s3_landing_zone(tmp_path, clamd, moto):
-    s3 = boto3.client("s3", endpoint_url=moto["MOTO_TEST_URL"], region_name="us-east-1",
-                      aws_access_key_id=moto["MOTO_TEST_ACCESS_KEY_ID"], aws_secret_access_key=moto["MOTO_TEST_SECRET_ACCESS_KEY"])
+    s3 = boto(moto)
     s3.create_bucket(Bucket="landing")
     s3.put_object(Bucket="landing", Key="acme/incoming/a b+c.ndjson", Body=events(0, 3).encode())
     s3.put_object(Bucket="landing", Key="acme/incoming/invoice.pdf", Body=EICAR)
@@ -39,20 +61,7 @@ def test_an_s3_landing_zone(tmp_path, clamd, moto):
     ]
     for key in hostile[1:]:
         s3.put_object(Bucket="landing", Key=key, Body=events(900, 1).encode())
-    config = tmp_path / "lakegate.yaml"
-    config.write_text(f"""data_dir: ./data
-zones:
-  landing: s3://landing/
-s3:
-  endpoint: {moto['MOTO_TEST_URL']}
-  region: us-east-1
-  access_key_id: {moto['MOTO_TEST_ACCESS_KEY_ID']}
-  secret_access_key: {moto['MOTO_TEST_SECRET_ACCESS_KEY']}
-scanner: {{clamd: "tcp://127.0.0.1:{clamd['CLAMD_TEST_PORT']}"}}
-clients:
-  acme: {{}}
-  globex: {{}}
-""")
+    config = write_config(tmp_path, clamd, moto, "zones: {landing: \"s3://landing/\"}", ["acme", "globex"])
     result = run_lakegate("run", "--once", "--config", config)
     assert result.returncode == 0, result.stderr.decode()[-2000:]
     assert moto["MOTO_TEST_SECRET_ACCESS_KEY"] not in result.stderr.decode() + result.stdout.decode()
@@ -75,25 +84,13 @@ clients:
 def test_lake_data_files_in_a_bucket(tmp_path, clamd, moto):
     """`data_path: s3://…`: the catalog stays in SQLite, the Parquet files go to the bucket, and
     pyarrow reads back every row from the objects the catalog names."""
-    s3 = boto3.client("s3", endpoint_url=moto["MOTO_TEST_URL"], region_name="us-east-1",
-                      aws_access_key_id=moto["MOTO_TEST_ACCESS_KEY_ID"], aws_secret_access_key=moto["MOTO_TEST_SECRET_ACCESS_KEY"])
+    s3 = boto(moto)
     s3.create_bucket(Bucket="lake")
     landing = tmp_path / "data" / "landing" / "acme" / "incoming"
     landing.mkdir(parents=True)
     (landing / "a.ndjson").write_text(events(0, 4))
     (landing / "b.ndjson").write_text(events(10, 2))
-    config = tmp_path / "lakegate.yaml"
-    config.write_text(f"""data_dir: ./data
-data_path: s3://lake/warehouse
-s3:
-  endpoint: {moto['MOTO_TEST_URL']}
-  region: us-east-1
-  access_key_id: {moto['MOTO_TEST_ACCESS_KEY_ID']}
-  secret_access_key: {moto['MOTO_TEST_SECRET_ACCESS_KEY']}
-scanner: {{clamd: "tcp://127.0.0.1:{clamd['CLAMD_TEST_PORT']}"}}
-clients:
-  acme: {{}}
-""")
+    config = write_config(tmp_path, clamd, moto, "data_path: s3://lake/warehouse", ["acme"])
     result = run_lakegate("run", "--once", "--config", config)
     assert result.returncode == 0, result.stderr.decode()[-2000:]
     assert not (tmp_path / "data" / "files").exists()
