@@ -6,8 +6,10 @@ import Testing
 @testable import HiveTables
 @testable import Tables
 
-@Suite struct HiveCatalogTests {
+@Suite final class HiveCatalogTests {
     let root = NSTemporaryDirectory() + "lakegate-hive-\(UUID().uuidString)"
+
+    deinit { try? FileManager.default.removeItem(atPath: root) }
 
     func catalog() throws -> (HiveCatalog, LocalObjectStore) {
         let store = try LocalObjectStore(root: root)

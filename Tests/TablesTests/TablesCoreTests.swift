@@ -33,10 +33,14 @@ import Testing
     }
 }
 
-@Suite struct LocalObjectStoreTests {
+@Suite final class LocalObjectStoreTests {
+    let root = NSTemporaryDirectory() + "lakegate-store-\(UUID().uuidString)"
+
+    deinit { try? FileManager.default.removeItem(atPath: root) }
+
+    /// A store in this test's own folder (one per test: the suite is made anew for each).
     func temporaryStore() throws -> LocalObjectStore {
-        let root = NSTemporaryDirectory() + "lakegate-store-\(UUID().uuidString)"
-        return try LocalObjectStore(root: root)
+        try LocalObjectStore(root: root)
     }
 
     @Test func writesAppearOnlyWhenPublished() async throws {
@@ -64,9 +68,11 @@ import Testing
     }
 }
 
-@Suite struct DataFileWriterTests {
+@Suite final class DataFileWriterTests {
+    let folder = LocalObjectStoreTests()
+
     @Test func statisticsAndSizesMatchTheFile() async throws {
-        let store = try LocalObjectStoreTests().temporaryStore()
+        let store = try folder.temporaryStore()
         let schema = Schema([
             Field("id", .int64, id: 1), Field("name", .string, id: 2), Field("score", .float64, id: 3),
             Field("tags", .list(Field("element", .string, id: 5)), id: 4),
@@ -100,7 +106,7 @@ import Testing
     }
 
     @Test func partitionsSplitIntoFiles() async throws {
-        let store = try LocalObjectStoreTests().temporaryStore()
+        let store = try folder.temporaryStore()
         let schema = Schema([Field("t", .timestamp(.microsecond, utc: true)), Field("v", .int64)])
         let hour: Int64 = 3_600_000_000
         let times: [Value] = (0..<10).map { .timestamp(Int64($0) * 7 * hour, .microsecond, utc: true) }
