@@ -1,5 +1,5 @@
 import TestServers
-import Database
+@testable import Database
 import Foundation
 import Testing
 
@@ -114,7 +114,7 @@ struct SQLiteTests {
                 let journalMode = try await db.query("PRAGMA journal_mode")[0].string(0)
                 #expect(journalMode == "wal")
                 #expect(try await db.query("PRAGMA synchronous")[0].int64(0) == 2)  // FULL
-                #expect(try await db.query("PRAGMA busy_timeout")[0].int64(0) == 1500)
+                // The busy timeout is our own handler's (busyAfterTheTimeout), not SQLite's pragma.
                 #expect(try await db.query("PRAGMA foreign_keys")[0].int64(0) == 1)
                 #expect(db.dialect == .sqlite)
             }
@@ -166,6 +166,16 @@ struct SQLiteTests {
             try await first.close()
             try await second.close()
         }
+    }
+
+    /// The busy handler retries soon at first (a commit holds the lock for well under a
+    /// millisecond), then every 10 ms, and gives up at the timeout.
+    @Test func busyWaitsStartShortAndAddUpToTheTimeout() {
+        #expect((0..<10).map { SQLiteBusyWait.delay($0) } == [50, 100, 200, 400, 800, 1600, 3200, 6400, 10_000, 10_000])
+        #expect(SQLiteBusyWait.slept(before: 0) == 0)
+        #expect(SQLiteBusyWait.slept(before: 3) == 350)
+        #expect(SQLiteBusyWait.slept(before: 8) == 12_750)
+        #expect(SQLiteBusyWait.slept(before: 10) == 32_750)
     }
 
     /// Past the busy timeout the waiting writer gets .busy, and the holder is unaffected.
