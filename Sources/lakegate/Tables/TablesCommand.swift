@@ -216,7 +216,13 @@ struct TablesShowCommand: AsyncParsableCommand {
 }
 
 struct TablesHistoryCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "history", abstract: "List a table's snapshots, oldest first.")
+    static let configuration = CommandConfiguration(
+        commandName: "history", abstract: "List a table's snapshots, oldest first.",
+        discussion: """
+            DuckLake and Hive tables keep every snapshot until `tables expire`. An Iceberg table keeps \
+            the newest 100 (its table property lakegate.history.max-snapshots; 0 keeps all), because \
+            every commit rewrites the metadata file that lists them.
+            """)
     @OptionGroup var lake: LakeArguments
     @OptionGroup var target: TableArgument
 
