@@ -335,12 +335,31 @@ public final class HiveCatalog: TableCatalog {
             try await store.delete(record.key)
             deleted += 1
         }
+        deleted += try await sweepStaging(table, commits: commits, before: cutoff)
+        return MaintenanceResult(snapshot: commits.last?.sequence, filesAdded: 0, filesRemoved: 0, filesDeleted: deleted)
+    }
+
+    public func sweepUnreferencedFiles(olderThan seconds: Double) async throws(TableError) -> Int {
+        guard seconds >= 0 else { throw TableError(.invalidArgument, "the age must not be negative") }
+        let cutoff = Date().timeIntervalSince1970 - seconds
+        var deleted = 0
+        for table in try await listTables() {
+            try await rollForward(table)
+            deleted += try await sweepStaging(table, commits: try await readCommits(table), before: cutoff)
+        }
+        return deleted
+    }
+
+    /// Deletes staged files that no commit record moves (their writer died before committing),
+    /// once older than `cutoff`.
+    private func sweepStaging(_ table: TableIdentifier, commits: [CommitRecord], before cutoff: Double) async throws(TableError) -> Int {
         let named = Set(commits.flatMap { $0.moves.map(\.0) })
         let staging = try tableKey(table).appending("\(Self.control)/staging")
+        var deleted = 0
         for object in try await store.list(under: staging) where !named.contains(object.key) && object.modified < cutoff {
             try await store.delete(object.key)
             deleted += 1
         }
-        return MaintenanceResult(snapshot: commits.last?.sequence, filesAdded: 0, filesRemoved: 0, filesDeleted: deleted)
+        return deleted
     }
 }

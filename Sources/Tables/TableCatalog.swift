@@ -26,6 +26,10 @@ public protocol TableCatalog: AnyObject {
     /// Forgets snapshots older than `seconds` (the current one always stays) and deletes the
     /// files only they referenced.
     func expireSnapshots(_ table: TableIdentifier, olderThan seconds: Double) async throws(TableError) -> MaintenanceResult
+    /// Deletes, in every table, the files nothing references (left by writers that died before
+    /// their commit) once older than `seconds`; snapshots are not touched. Returns how many.
+    /// The age keeps the files of appends still in progress, which no commit names yet.
+    func sweepUnreferencedFiles(olderThan seconds: Double) async throws(TableError) -> Int
     func dropTable(_ table: TableIdentifier) async throws(TableError)
     func close() async
 }

@@ -172,6 +172,11 @@ extension DuckLakeCatalog {
         return MaintenanceResult(snapshot: nil, filesAdded: 0, filesRemoved: removed, filesDeleted: deleted + orphans)
     }
 
+    public func sweepUnreferencedFiles(olderThan seconds: Double) async throws(TableError) -> Int {
+        guard seconds >= 0 else { throw TableError(.invalidArgument, "the age must not be negative") }
+        return try await sweepOrphans(olderThan: seconds)
+    }
+
     /// How old a Parquet object that no catalog row names must be before it is swept: an append
     /// in progress writes its files before its commit names them.
     static let orphanGrace: Double = 3600

@@ -54,6 +54,16 @@ extension IcebergCatalog {
         return MaintenanceResult(snapshot: current.metadata.currentSnapshotId, filesAdded: 0, filesRemoved: 0, filesDeleted: deleted)
     }
 
+    public func sweepUnreferencedFiles(olderThan seconds: Double) async throws(TableError) -> Int {
+        guard seconds >= 0 else { throw TableError(.invalidArgument, "the age must not be negative") }
+        var swept = 0
+        for table in try await listTables() {
+            guard let loaded = try await loadIfExists(table) else { continue }  // dropped meanwhile
+            swept += try await sweepOrphans(loaded, olderThan: seconds)
+        }
+        return swept
+    }
+
     /// Deletes the table's objects that nothing references, once older than `seconds`: data
     /// files, manifests and manifest lists no snapshot names, metadata files neither current
     /// nor in the metadata log (left by writers that died or lost track of a commit's outcome).

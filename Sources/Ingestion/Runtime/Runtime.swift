@@ -113,6 +113,12 @@ public final class Runtime: Sendable {
         return true
     }
 
+    /// Deletes the lake's files that no commit references and that are older than
+    /// `housekeeping.orphan_grace` (left by workers killed between writing and committing).
+    public func sweepUnreferencedFiles() async throws -> Int {
+        try await catalog.sweepUnreferencedFiles(olderThan: configuration.housekeeping.orphanGrace.seconds)
+    }
+
     // MARK: Stages
 
     /// With no client configured, takes the landing zone's top-level folders as clients.

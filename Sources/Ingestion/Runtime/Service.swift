@@ -110,6 +110,7 @@ public struct IngestionService: Sendable {
             if scanning {
                 group.addTask { await self.scanLoop(stop: stop, lastWork: lastWork) }
                 group.addTask { await self.reconcileLoop(stop: stop) }
+                group.addTask { await self.housekeepingLoop(stop: stop) }
             }
             for index in 0..<max(1, workers) {
                 group.addTask { await self.workerLoop(index: index, stop: stop, lastWork: lastWork) }
@@ -192,6 +193,22 @@ public struct IngestionService: Sendable {
                 if repaired > 0 { logger.info("reconciliation re-enqueued jobs", metadata: ["jobs": "\(repaired)"]) }
             } catch {
                 logger.error("reconciliation failed", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    /// Once per `housekeeping.orphan_grace`: deletes the lake files that writers killed before
+    /// their commit left behind, once that old (so a file is swept at most a grace period late).
+    func housekeepingLoop(stop: StopFlag) async {
+        let grace = runtime.configuration.housekeeping.orphanGrace
+        while !stop.isSet {
+            await sleep(grace, unless: stop)
+            if stop.isSet { return }
+            do {
+                let swept = try await runtime.sweepUnreferencedFiles()
+                if swept > 0 { logger.info("housekeeping deleted unreferenced files", metadata: ["files": "\(swept)"]) }
+            } catch {
+                logger.error("housekeeping failed", metadata: ["error": "\(error)"])
             }
         }
     }
