@@ -168,6 +168,7 @@ public enum IcebergJSON: Sendable, Hashable {
     /// The compact text as UTF-8 bytes (printed as bytes: metadata files reach megabytes).
     public var bytes: [UInt8] {
         var out: [UInt8] = []
+        out.reserveCapacity(16 << 10)
         print(into: &out)
         return out
     }

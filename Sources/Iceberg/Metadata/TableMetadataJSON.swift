@@ -140,11 +140,17 @@ extension Snapshot {
     public init(json: IcebergJSON, path: String) throws(IcebergError) {
         let object = try JSONObjectReader(json, path: path)
         let summaryObject = try JSONObjectReader(try object.required("summary"), path: object.memberPath("summary"))
-        var properties = KeyValueMetadata()
+        var pairs: [(key: String, value: String)] = []
         var operation = "append"
         for pair in summaryObject.value.objectValue ?? [] {
             let text = pair.value.stringValue ?? pair.value.text
-            if pair.key == "operation" { operation = text } else { properties[pair.key] = text }
+            if pair.key == "operation" { operation = text } else { pairs.append((pair.key, text)) }
+        }
+        // Appended whole (a hundred snapshots per metadata file); a repeated key keeps its last value.
+        var properties = KeyValueMetadata(pairs)
+        if Set(pairs.map(\.key)).count != pairs.count {
+            properties = KeyValueMetadata()
+            for pair in pairs { properties[pair.key] = pair.value }
         }
         var summary = SnapshotSummary(operation: .append, properties: properties)
         summary.operationName = operation
