@@ -79,7 +79,7 @@ clients:
     log = process.stderr.read().decode()
     assert code == 0, log[-3000:]
     # The outage was felt and ridden out: errors while it lasted, then work again.
-    assert "failed; retrying" in log and "work again" in log, log[-3000:]
+    assert "failed; retrying" in log and ": working again" in log, log[-3000:]
     got = sorted(r["id"] for r in rows(tmp_path, url))
     assert got == sorted(landing.expected), states
     assert "failed" not in states and "dead" not in states, states

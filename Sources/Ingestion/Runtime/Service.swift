@@ -165,7 +165,7 @@ public struct IngestionService: Sendable {
 
     private func recovered(_ failures: inout FailureStreak, _ what: String) {
         let streak = failures.succeeded()
-        if streak > 0 { logger.info("\(what) work again", metadata: ["failures": "\(streak)"]) }
+        if streak > 0 { logger.info("\(what): working again", metadata: ["failures": "\(streak)"]) }
     }
 
     func workerLoop(index: Int, stop: StopFlag, lastWork: Activity) async {
