@@ -43,6 +43,29 @@ import Testing
         try LocalObjectStore(root: root)
     }
 
+    /// Pages follow S3's order (UTF-8 bytes of the whole key, so "a.b" before "a/x" before
+    /// "a0"), resume after any key, and together list every object exactly once.
+    @Test func pagesWalkTheTreeInKeyOrder() async throws {
+        let store = try temporaryStore()
+        let paths = ["a.b", "a/x", "a/y/z", "a-b/y", "a0", "ab", "b/c/d", "b/c.d", "\u{e9}t\u{e9}", "z"]
+        for path in paths.shuffled() { try await store.put(try ObjectKey(path), [1]) }
+        let byteOrder = paths.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        #expect(byteOrder == ["a-b/y", "a.b", "a/x", "a/y/z", "a0", "ab", "b/c.d", "b/c/d", "z", "\u{e9}t\u{e9}"])
+        for limit in [1, 2, 3, 10] {
+            var listed: [String] = []
+            var after: ObjectKey?
+            while true {
+                let page = try await store.list(under: nil, startAfter: after, limit: limit)
+                listed += page.map(\.key.path)
+                guard page.count == limit, let last = page.last else { break }
+                after = last.key
+            }
+            #expect(listed == byteOrder, "limit \(limit)")
+        }
+        #expect(try await store.list(under: try ObjectKey("a"), startAfter: try ObjectKey("a/x"), limit: 5).map(\.key.path) == ["a/y/z"])
+        #expect(try await store.list(under: nil, startAfter: try ObjectKey("a/y"), limit: 2).map(\.key.path) == ["a/y/z", "a0"])
+    }
+
     @Test func writesAppearOnlyWhenPublished() async throws {
         let store = try temporaryStore()
         let key = try ObjectKey("a/b/c.bin")

@@ -111,7 +111,54 @@ public struct LocalObjectStore: ObjectStore {
         return to
     }
 
+    /// A page walks folders in key order and stops once it is full, skipping folders whose
+    /// keys all sort before `startAfter`: memory holds one folder's names per level, not the
+    /// whole tree.
+    public func list(under prefix: ObjectKey?, startAfter: ObjectKey?, limit: Int) async throws(TableError) -> [ObjectInfo] {
+        guard limit >= 1, limit <= 10_000 else { throw TableError(.invalidArgument, "a list page holds 1 to 10,000 objects") }
+        var found: [ObjectInfo] = []
+        let start = prefix.map { path(of: $0) } ?? root
+        try walkPage(start, relative: prefix?.path, after: startAfter.map { Array($0.path.utf8) }, limit: limit, into: &found)
+        return found
+    }
+
     // MARK: Helpers
+
+    private func walkPage(
+        _ directory: String, relative: String?, after: [UInt8]?, limit: Int, into found: inout [ObjectInfo]
+    ) throws(TableError) {
+        guard let handle = opendir(directory) else {
+            if errno == ENOENT || errno == ENOTDIR { return }
+            throw TableError(.io, "cannot list \(directory): \(String(cString: strerror(errno)))")
+        }
+        // Entries in key order: a folder's keys continue with "/", so it sorts by its name and a slash.
+        var entries: [(sortKey: [UInt8], name: String, status: stat)] = []
+        while let entry = readdir(handle) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name == "." || name == ".." || name.contains(".tmp-") { continue }
+            var status = stat()
+            guard lstat(directory + "/" + name, &status) == 0 else { continue }
+            let kind = status.st_mode & S_IFMT
+            guard kind == S_IFDIR || kind == S_IFREG else { continue }  // links and devices are never followed
+            let keyPath = relative.map { $0 + "/" + name } ?? name
+            entries.append((Array(keyPath.utf8) + (kind == S_IFDIR ? [UInt8(ascii: "/")] : []), name, status))
+        }
+        closedir(handle)
+        entries.sort { $0.sortKey.lexicographicallyPrecedes($1.sortKey) }
+        for entry in entries {
+            guard found.count < limit else { return }
+            let keyPath = relative.map { $0 + "/" + entry.name } ?? entry.name
+            if (entry.status.st_mode & S_IFMT) == S_IFDIR {
+                // Every key below sorts before `after` unless `after` lies inside or beyond it.
+                if let after, !after.starts(with: entry.sortKey), entry.sortKey.lexicographicallyPrecedes(after) { continue }
+                try walkPage(directory + "/" + entry.name, relative: keyPath, after: after, limit: limit, into: &found)
+            } else if after.map({ $0.lexicographicallyPrecedes(entry.sortKey) }) ?? true, let key = try? ObjectKey(keyPath) {
+                found.append(ObjectInfo(key: key, size: Int(entry.status.st_size), modified: Self.seconds(entry.status)))
+            }
+        }
+    }
 
     private func walk(_ directory: String, relative: String?, into found: inout [ObjectInfo]) throws(TableError) {
         guard let handle = opendir(directory) else {
