@@ -178,7 +178,9 @@ let package = Package(
         .testTarget(name: "StorageLocalTests", dependencies: ["StorageLocal", "LakegateCore"]),
         .testTarget(name: "DataGeneratorsTests", dependencies: ["DataGenerators", "CSVFormat"]),
         .testTarget(name: "HiveTablesTests", dependencies: ["HiveTables", "Tables", "Columnar", "Parquet"]),
-        .testTarget(name: "TablesTests", dependencies: ["Tables", "Columnar", "Parquet", "LakegateCore"]),
+        .testTarget(name: "TablesTests", dependencies: ["Tables", "Columnar", "Parquet", "LakegateCore", "ObjectStoreContract"]),
+        // What every ObjectStore promises, run against a folder and against a bucket.
+        .target(name: "ObjectStoreContract", dependencies: ["Tables"], path: "Tests/Support/ObjectStoreContract"),
         // Throwaway servers for tests (PostgreSQL through scripts/testenv) and child processes.
         .target(name: "TestServers", path: "Tests/Support/TestServers"),
         .testTarget(name: "DatabaseTests", dependencies: ["Database", "TestServers"]),
@@ -192,7 +194,7 @@ let package = Package(
             dependencies: [
                 "IcebergTables", "Iceberg", "Tables", "Database", "Columnar", "Parquet", "LakegateCore", "TestServers",
             ]),
-        .testTarget(name: "S3Tests", dependencies: ["S3", "StorageS3", "Tables", "LakegateCore", "TestServers"]),
+        .testTarget(name: "S3Tests", dependencies: ["S3", "StorageS3", "Tables", "LakegateCore", "TestServers", "ObjectStoreContract"]),
         .testTarget(name: "ScanningTests", dependencies: ["Scanning", "LakegateCore", "TestServers"]),
         .testTarget(name: "RedisTests", dependencies: ["Redis", "TestServers"]),
         .testTarget(name: "QueuesTests", dependencies: ["Queues", "Redis", "Database", "TestServers"]),

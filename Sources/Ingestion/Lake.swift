@@ -2,8 +2,8 @@ import Database
 import DuckLake
 import HiveTables
 import IcebergTables
+public import LakegateConfiguration
 public import S3
-import StorageS3
 import Tables
 
 /// Opens a lake's catalog over the store its data files live in.
@@ -43,18 +43,16 @@ public enum Lake {
 
     /// The store the lake's data files are in: its folder (created when missing) or its bucket.
     public static func dataStore(_ location: LakeLocation, s3: S3Client?) throws -> any ObjectStore {
-        guard let bucket = dataBucket(location) else { return try LocalObjectStore(root: location.dataPath) }
-        guard let s3 else { throw TableError(.invalidArgument, "data files in \(location.dataPath) need an S3 connection") }
-        let prefix = bucket.prefix.hasSuffix("/") ? String(bucket.prefix.dropLast()) : bucket.prefix
-        return try S3ObjectStore(client: s3, bucket: bucket.bucket, prefix: prefix.isEmpty ? nil : try ObjectKey(prefix))
+        try dataZone(location).objectStore(s3: s3)
     }
 
-    /// The bucket and key prefix of an `s3://` data path, nil for a folder.
-    public static func dataBucket(_ location: LakeLocation) -> (bucket: String, prefix: String)? {
-        guard location.dataPath.hasPrefix("s3://") else { return nil }
+    /// Where the data files are, as a zone is named: a folder, or a bucket and key prefix for
+    /// an `s3://` data path (validated like a zone by the configuration loader).
+    public static func dataZone(_ location: LakeLocation) -> ZoneLocation {
+        guard location.dataPath.hasPrefix("s3://") else { return .folder(location.dataPath) }
         let rest = location.dataPath.dropFirst("s3://".count)
         let bucket = String(rest.prefix { $0 != "/" })
-        return (bucket, String(rest.dropFirst(bucket.count).drop { $0 == "/" }))
+        return .s3(bucket: bucket, prefix: String(rest.dropFirst(bucket.count).drop { $0 == "/" }))
     }
 
     /// Where jobs and the embedded queue live: the lake's own catalog database when it has one

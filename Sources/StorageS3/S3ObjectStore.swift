@@ -129,7 +129,7 @@ public struct S3ObjectStore: ObjectStore {
             }
             token = page.token
         } while token != nil
-        return found.sorted { $0.key < $1.key }
+        return found  // S3 lists in UTF-8 byte order, which is ObjectKey's
     }
 
     /// One page of the objects below `folder` whose keys come after `startAfter`, at most `limit`

@@ -75,6 +75,20 @@ def events(start, count):
     return "".join(json.dumps({"id": i, "value": i}) + "\n" for i in range(start, start + count))
 
 
+def start_run(config, workers=2, stderr=subprocess.PIPE):
+    """`lakegate run` in the background, as a service manager starts it."""
+    return subprocess.Popen([lakegate_bin(), "run", "--config", str(config), "--workers", str(workers)],
+                            stdout=subprocess.DEVNULL, stderr=stderr)
+
+
+def stop_run(process):
+    """Stops `lakegate run` with SIGTERM, as a service manager does; returns its exit status and
+    its standard error (the caller asserts, so a failure already raised is not masked)."""
+    process.send_signal(signal.SIGTERM)
+    code = process.wait(timeout=60)
+    return code, process.stderr.read().decode() if process.stderr else ""
+
+
 class Landing:
     """A client's landing folder where files appear whole (written under a temporary name that
     discovery skips, then renamed, as uploads do), and the ids of every row dropped so far."""
@@ -195,8 +209,7 @@ clients:
                 landing.drop(f"f{i}.ndjson", i * 10, 2)
 
         drop(0)
-        process = subprocess.Popen([lakegate_bin(), "run", "--config", str(config), "--workers", "2"],
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        process = start_run(config)
         try:
             deadline = time.time() + 60
             while time.time() < deadline and len(rows(tmp_path, "acme.files")) < 20:
@@ -215,9 +228,7 @@ clients:
             while time.time() < deadline and len(rows(tmp_path, "acme.files")) < len(landing.expected):
                 time.sleep(0.5)
         finally:
-            process.send_signal(signal.SIGTERM)
-            code = process.wait(timeout=60)
-        log = process.stderr.read().decode()
+            code, log = stop_run(process)
         assert code == 0, log[-3000:]
         assert sorted(r["id"] for r in rows(tmp_path, "acme.files")) == sorted(landing.expected)
     finally:
@@ -237,8 +248,7 @@ def test_workers_killed_at_random_points_lose_and_duplicate_nothing(tmp_path, cl
             count = rng.randint(1, 20)
             landing.drop(f"f{next_id:06d}.ndjson", next_id, count)
             next_id += count
-        process = subprocess.Popen([lakegate_bin(), "run", "--config", str(config), "--workers", "2"],
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        process = start_run(config, stderr=subprocess.DEVNULL)
         time.sleep(rng.uniform(0.05, 1.5))
         process.send_signal(signal.SIGKILL)
         process.wait()
@@ -301,8 +311,7 @@ def test_s3_event_notifications_start_jobs_without_waiting_for_a_listing(tmp_pat
     config = write_config(tmp_path, f"tcp://127.0.0.1:{clamd['CLAMD_TEST_PORT']}",
                           extra=f"notifications: {{listen: \"127.0.0.1:{port}\"}}\n")
     config.write_text(config.read_text().replace("interval: 100ms", "interval: 1h"))
-    process = subprocess.Popen([lakegate_bin(), "run", "--config", str(config), "--workers", "1"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = start_run(config, workers=1)
     try:
         def post(body, method="POST"):
             request = urllib.request.Request(f"http://127.0.0.1:{port}/", data=body, method=method,
@@ -335,5 +344,5 @@ def test_s3_event_notifications_start_jobs_without_waiting_for_a_listing(tmp_pat
             time.sleep(0.5)
         assert sorted(r["id"] for r in rows(tmp_path, "acme.events")) == [0, 1, 2]
     finally:
-        process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=60) == 0, process.stderr.read().decode()[-2000:]
+        code, log = stop_run(process)
+    assert code == 0, log[-3000:]

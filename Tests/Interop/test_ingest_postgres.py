@@ -3,14 +3,12 @@ queue in a real PostgreSQL 15 (scripts/testenv/postgres.sh), a real clamd. The d
 away for a few seconds while `lakegate run` works through files; the process rides it out, and
 every file's rows end in the table exactly once."""
 import json
-import signal
-import subprocess
 import time
 
 import pytest
 
-from conftest import lakegate_bin, run_lakegate, run_testenv, start_server, stop_server
-from test_ingest import Landing, clamd  # noqa: F401  (the module-scoped clamd fixture)
+from conftest import run_lakegate, run_testenv, start_server, stop_server
+from test_ingest import Landing, clamd, start_run, stop_run  # noqa: F401  (the module-scoped clamd fixture)
 
 
 @pytest.fixture()
@@ -55,8 +53,7 @@ clients:
             landing.drop(f"f{i}.ndjson", i * 10, 3)
 
     drop(0)
-    process = subprocess.Popen([lakegate_bin(), "run", "--config", str(config), "--workers", "2"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = start_run(config)
     try:
         time.sleep(1.5)
         run_testenv("postgres", "down", postgres["PG_TEST_DIR"], timeout=60)
@@ -74,9 +71,7 @@ clients:
                 break
             time.sleep(1)
     finally:
-        process.send_signal(signal.SIGTERM)
-        code = process.wait(timeout=60)
-    log = process.stderr.read().decode()
+        code, log = stop_run(process)
     assert code == 0, log[-3000:]
     # The outage was felt and ridden out: errors while it lasted, then work again.
     assert "failed; retrying" in log and ": working again" in log, log[-3000:]

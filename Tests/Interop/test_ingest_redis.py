@@ -1,14 +1,13 @@
 """The file pipeline with Redis Streams as its queue (a real redis-server 7 from
 scripts/testenv/redis.sh, a real clamd): jobs flow through the `ingestion_requests` stream, an
 outside producer's XADD is scanned before it is loaded, and a Redis restart mid-run loses nothing."""
-import signal
 import subprocess
 import time
 
 import pytest
 
-from conftest import lakegate_bin, run_lakegate, start_server, stop_server, run_testenv
-from test_ingest import Landing, clamd, events, rows  # noqa: F401  (the module-scoped clamd fixture)
+from conftest import run_lakegate, run_testenv, start_server, stop_server
+from test_ingest import Landing, clamd, events, rows, start_run, stop_run  # noqa: F401  (the module-scoped clamd fixture)
 
 
 @pytest.fixture(scope="module")
@@ -67,13 +66,12 @@ def test_a_redis_restart_mid_run_loses_nothing(tmp_path, clamd, redis):
     landing = Landing(tmp_path)
     for i in range(20):
         landing.drop(f"f{i}.ndjson", i * 10, 5)
-    process = subprocess.Popen([lakegate_bin(), "run", "--config", str(cfg), "--workers", "2"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = start_run(cfg)
     time.sleep(1.0)
     run_testenv("redis", "restart", redis["REDIS_TEST_DIR"], timeout=120)
     deadline = time.time() + 90
     while time.time() < deadline and len(rows(tmp_path, "acme.files")) < len(landing.expected):
         time.sleep(1)
-    process.send_signal(signal.SIGTERM)
-    assert process.wait(timeout=60) == 0, process.stderr.read().decode()[-2000:]
+    code, log = stop_run(process)
+    assert code == 0, log[-3000:]
     assert sorted(r["id"] for r in rows(tmp_path, "acme.files")) == sorted(landing.expected)

@@ -2,6 +2,7 @@ import Columnar
 import Foundation
 import LakegateCore
 import Parquet
+import ObjectStoreContract
 import Testing
 
 @testable import Tables
@@ -43,51 +44,14 @@ import Testing
         try LocalObjectStore(root: root)
     }
 
-    /// Pages follow S3's order (UTF-8 bytes of the whole key, so "a.b" before "a/x" before
-    /// "a0"), resume after any key, and together list every object exactly once.
     @Test func pagesWalkTheTreeInKeyOrder() async throws {
-        let store = try temporaryStore()
-        let paths = ["a.b", "a/x", "a/y/z", "a-b/y", "a0", "ab", "b/c/d", "b/c.d", "\u{e9}t\u{e9}", "z"]
-        for path in paths.shuffled() { try await store.put(try ObjectKey(path), [1]) }
-        let byteOrder = paths.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-        #expect(byteOrder == ["a-b/y", "a.b", "a/x", "a/y/z", "a0", "ab", "b/c.d", "b/c/d", "z", "\u{e9}t\u{e9}"])
-        for limit in [1, 2, 3, 10] {
-            var listed: [String] = []
-            var after: ObjectKey?
-            while true {
-                let page = try await store.list(under: nil, startAfter: after, limit: limit)
-                listed += page.map(\.key.path)
-                guard page.count == limit, let last = page.last else { break }
-                after = last.key
-            }
-            #expect(listed == byteOrder, "limit \(limit)")
-        }
-        #expect(try await store.list(under: try ObjectKey("a"), startAfter: try ObjectKey("a/x"), limit: 5).map(\.key.path) == ["a/y/z"])
-        #expect(try await store.list(under: nil, startAfter: try ObjectKey("a/y"), limit: 2).map(\.key.path) == ["a/y/z", "a0"])
+        try await ObjectStoreContract.pagesInKeyOrder(try temporaryStore())
     }
 
     @Test func writesAppearOnlyWhenPublished() async throws {
         let store = try temporaryStore()
-        let key = try ObjectKey("a/b/c.bin")
-        let writer = try store.makeWriter(for: key)
-        try writer.write([1, 2, 3])
-        #expect(try await store.info(key) == nil)
-        #expect(try await store.list(under: nil).isEmpty)  // the temporary file is not an object
-        try await writer.publish()
-        #expect(try await store.info(key)?.size == 3)
-        #expect(try await store.get(key, limit: 10) == [1, 2, 3])
-        await #expect(throws: TableError.self) { try await store.get(key, limit: 2) }
-        try await store.put(try ObjectKey("a/d.bin"), [9])
-        #expect(try await store.list(under: try ObjectKey("a")).map(\.key.path) == ["a/b/c.bin", "a/d.bin"])
-        #expect(store.url(of: key) == "file://\(store.root)/a/b/c.bin")
-        #expect(store.key(ofURL: store.url(of: key)) == key)
-        try await store.delete(key)
-        try await store.delete(key)  // twice is fine
-        #expect(try await store.info(key) == nil)
-        let aborted = try store.makeWriter(for: try ObjectKey("gone.bin"))
-        try aborted.write([1])
-        aborted.abort()
-        #expect(try await store.list(under: nil).map(\.key.path) == ["a/d.bin"])
+        try await ObjectStoreContract.publishReadListDelete(store)
+        #expect(store.url(of: try ObjectKey("a/d.bin")) == "file://\(store.root)/a/d.bin")
     }
 }
 

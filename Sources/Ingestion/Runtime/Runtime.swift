@@ -32,9 +32,9 @@ public final class Runtime: Sendable {
     ) async throws -> Runtime {
         let s3 = try Self.s3Client(configuration, environment: environment)
         let zones = Zones(
-            landing: try Self.store(configuration.zones.landing, s3: s3),
-            trusted: try Self.store(configuration.zones.trusted, s3: s3),
-            quarantine: try Self.store(configuration.zones.quarantine, s3: s3))
+            landing: try configuration.zones.landing.objectStore(s3: s3),
+            trusted: try configuration.zones.trusted.objectStore(s3: s3),
+            quarantine: try configuration.zones.quarantine.objectStore(s3: s3))
         let catalog = try await Lake.open(configuration.lake, s3: s3)
         let stateURL: String
         switch configuration.state {
@@ -103,7 +103,7 @@ public final class Runtime: Sendable {
     /// Moves a job from one of `states` to queued (with `changes`) and enqueues it; false when
     /// the job was in none of those states (another process moved it first).
     @discardableResult
-    public func requeue(_ job: Job, from states: [JobState], changes: [JobChange] = []) async throws -> Bool {
+    public func requeue(_ job: Job, from states: [JobState], changes: [JobChange] = []) async throws(IngestionError) -> Bool {
         guard try await store.transition(job.id, from: states, to: .queued, now: .now, changes: changes) else { return false }
         do {
             try await queue.enqueue(jobId: job.id, fields: job.queueFields())
@@ -162,8 +162,7 @@ public final class Runtime: Sendable {
     // MARK: Adapters
 
     static func s3Client(_ configuration: LakegateConfiguration, environment: [String: String]) throws -> S3Client? {
-        let zones = [configuration.zones.landing, configuration.zones.trusted, configuration.zones.quarantine]
-            + [Lake.dataBucket(configuration.lake).map { ZoneLocation.s3(bucket: $0.bucket, prefix: $0.prefix) }].compactMap { $0 }
+        let zones = [configuration.zones.landing, configuration.zones.trusted, configuration.zones.quarantine, Lake.dataZone(configuration.lake)]
         guard zones.contains(where: { if case .s3 = $0 { true } else { false } }) else { return nil }
         let settings = configuration.s3
         let credentials: S3Credentials
@@ -178,17 +177,6 @@ public final class Runtime: Sendable {
             configuration: S3Configuration(
                 endpoint: settings.endpoint, region: settings.region, addressing: settings.addressing == .virtual ? .virtualHost : .path,
                 credentials: credentials))
-    }
-
-    static func store(_ zone: ZoneLocation, s3: S3Client?) throws -> any ObjectStore {
-        switch zone {
-        case .folder(let path):
-            return try LocalObjectStore(root: path)
-        case .s3(let bucket, let prefix):
-            guard let s3 else { throw IngestionError(.invalidArgument, "no S3 client for s3://\(bucket)") }
-            let trimmed = prefix.hasSuffix("/") ? String(prefix.dropLast()) : prefix
-            return try S3ObjectStore(client: s3, bucket: bucket, prefix: trimmed.isEmpty ? nil : try ObjectKey(trimmed))
-        }
     }
 }
 

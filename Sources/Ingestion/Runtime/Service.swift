@@ -51,22 +51,12 @@ public struct IngestionService: Sendable {
             let discovered = try await discovery.discover().count
             summary.discovered += discovered
             let scanning = StopFlag()
-            let (scans, loads) = try await withThrowingTaskGroup(of: PassPart.self) { group in
-                group.addTask {
-                    defer { scanning.set() }
-                    return .scans(try await scan.scanDue(limit: 256, concurrency: 2))
-                }
-                group.addTask { .loads(try await Self.load(worker, until: scanning)) }
-                var scans: [ScanStage.Outcome] = []
-                var loads: [Worker.Outcome] = []
-                for try await part in group {
-                    switch part {
-                    case .scans(let outcomes): scans = outcomes
-                    case .loads(let outcomes): loads = outcomes
-                    }
-                }
-                return (scans, loads)
-            }
+            async let scanned = { () async throws -> [ScanStage.Outcome] in
+                defer { scanning.set() }
+                return try await scan.scanDue(limit: 256, concurrency: 2)
+            }()
+            let loads = try await Self.load(worker, until: scanning)
+            let scans = try await scanned
             summary.scanned += scans.count
             for case .completed(let rows) in loads {
                 summary.completed += 1
@@ -81,11 +71,6 @@ public struct IngestionService: Sendable {
             }
         }
         return summary
-    }
-
-    private enum PassPart: Sendable {
-        case scans([ScanStage.Outcome])
-        case loads([Worker.Outcome])
     }
 
     /// Loads queued jobs until the queue is empty after `scanning` is set.
@@ -246,13 +231,7 @@ public struct Reconciliation: Sendable {
         }
         for state in [JobState.queued, .running] {
             for job in try await store.stale(state, before: before, limit: 1000) {
-                do {
-                    if try await runtime.requeue(job, from: [state]) { repaired += 1 }
-                } catch let error as IngestionError {
-                    throw error
-                } catch {
-                    throw IngestionError(.unavailable, "\(error)", jobId: job.id)
-                }
+                if try await runtime.requeue(job, from: [state]) { repaired += 1 }
             }
         }
         return repaired

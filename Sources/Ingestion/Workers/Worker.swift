@@ -91,14 +91,15 @@ public struct Worker: Sendable {
         case .pending, .scanning: return .ignored("not scanned yet")
         case .quarantined, .failed, .dead: return .ignored("job is \(job.state.rawValue)")
         }
+        let route = route(for: job)
         var taking: [JobChange] = [.incrementAttempts]
-        if let route = route(for: job) { taking.append(.table(route.table.description)) }
+        if let route { taking.append(.table(route.table.description)) }
         guard try await store.transition(job.id, from: [.queued, .running], to: .running, now: .now, changes: taking) else {
             return .ignored("taken by another worker")
         }
         let attempts = job.attempts + 1
         do {
-            let outcome = try await load(job)
+            let outcome = try await load(job, route: route)
             let (snapshot, rows): (Int64, Int?) =
                 switch outcome {
                 case .committed(let snapshot, _, let rows): (snapshot, rows)
@@ -161,8 +162,9 @@ public struct Worker: Sendable {
         return routing.route(client: client.name, relativeKey: relative)
     }
 
-    func load(_ job: Job) async throws -> CommitOutcome {
-        guard let route = route(for: job) else {
+    /// Loads the job's trusted copy by `route` (nil: no rule matches, an error that says why).
+    func load(_ job: Job, route: TableRoute?) async throws -> CommitOutcome {
+        guard let route else {
             guard routing.clients.contains(where: { $0.name == job.client }) else {
                 throw IngestionError(.invalidArgument, "client \(job.client) is not configured", jobId: job.id)
             }

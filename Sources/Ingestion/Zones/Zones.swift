@@ -1,6 +1,9 @@
 import Foundation
 import LakegateCore
-import Tables
+public import LakegateConfiguration
+public import S3
+import StorageS3
+public import Tables
 
 /// The three places a file passes through: the landing zone clients write to, the trusted
 /// zone (clean copies, the only place workers read), and quarantine (infected or unscannable
@@ -18,6 +21,21 @@ public struct Zones: Sendable {
 
     /// The landing zone's name in job records: its root URL.
     public var landingName: String { landing.rootURL }
+}
+
+extension ZoneLocation {
+    /// The store behind a zone or data path: its folder (created when missing) or its bucket
+    /// prefix, reached through `s3`.
+    public func objectStore(s3: S3Client?) throws -> any ObjectStore {
+        switch self {
+        case .folder(let path):
+            return try LocalObjectStore(root: path)
+        case .s3(let bucket, let prefix):
+            guard let s3 else { throw IngestionError(.invalidArgument, "no S3 connection for s3://\(bucket)") }
+            let trimmed = prefix.hasSuffix("/") ? String(prefix.dropLast()) : prefix
+            return try S3ObjectStore(client: s3, bucket: bucket, prefix: trimmed.isEmpty ? nil : try ObjectKey(trimmed))
+        }
+    }
 }
 
 /// Reads an object start to end in chunks (bounded memory whatever its size).

@@ -92,18 +92,8 @@ package enum S3XML {
     ) throws(S3Error) -> S3ListPage {
         let root = try root(bytes, limits: limits, request: request)
         guard root.name == "ListBucketResult" else { throw request.error(.invalidResponse, "expected ListBucketResult, got \(root.name)") }
-        let urlEncoded = root.value("EncodingType") == "url"
-        func decode(_ text: String) throws(S3Error) -> String {
-            guard urlEncoded else { return text }
-            guard let decoded = S3Encoding.percentDecode(text, plusIsSpace: true) else {
-                throw request.error(.invalidResponse, "a listed key is not valid URL encoding")
-            }
-            return decoded
-        }
-        let contents = root.children("Contents")
-        guard contents.count <= limits.maxListKeys else {
-            throw request.error(.invalidResponse, "a list page of \(contents.count) keys, more than \(limits.maxListKeys)")
-        }
+        let keys = ListedKeys(root, request: request)
+        let contents = try listed(root, "Contents", limits: limits, request: request)
         var objects: [S3Object] = []
         objects.reserveCapacity(contents.count)
         for item in contents {
@@ -111,11 +101,11 @@ package enum S3XML {
                 throw request.error(.invalidResponse, "a listed object lacks a key or a size")
             }
             let modified = item.value("LastModified").flatMap(S3Timestamp.parse) ?? 0
-            objects.append(S3Object(key: try decode(rawKey), size: size, etag: item.value("ETag") ?? "", lastModified: modified))
+            objects.append(S3Object(key: try keys.decode(rawKey), size: size, etag: item.value("ETag") ?? "", lastModified: modified))
         }
         var prefixes: [String] = []
         for prefix in root.children("CommonPrefixes") {
-            if let text = prefix.value("Prefix") { prefixes.append(try decode(text)) }
+            if let text = prefix.value("Prefix") { prefixes.append(try keys.decode(text)) }
         }
         let truncated = root.value("IsTruncated") == "true"
         let token = root.value("NextContinuationToken").flatMap { $0.isEmpty ? nil : $0 }
@@ -125,14 +115,28 @@ package enum S3XML {
         return S3ListPage(objects: objects, commonPrefixes: prefixes, isTruncated: truncated, nextContinuationToken: token)
     }
 
-    package static func multipartUploads(
-        _ bytes: [UInt8], limits: S3Configuration.Limits, request: S3Request
-    ) throws(S3Error) -> S3MultipartUploadsPage {
-        let root = try root(bytes, limits: limits, request: request)
-        guard root.name == "ListMultipartUploadsResult" else {
-            throw request.error(.invalidResponse, "expected ListMultipartUploadsResult, got \(root.name)")
+    /// The `name` children of a listing's root, at most `limits.maxListKeys` of them.
+    private static func listed(
+        _ root: XMLElement, _ name: String, limits: S3Configuration.Limits, request: S3Request
+    ) throws(S3Error) -> [XMLElement] {
+        let items = root.children(name)
+        guard items.count <= limits.maxListKeys else {
+            throw request.error(.invalidResponse, "a page of \(items.count) \(name) entries, more than \(limits.maxListKeys)")
         }
-        let urlEncoded = root.value("EncodingType") == "url"
+        return items
+    }
+
+    /// Keys in a listing, percent-decoded when the answer says `EncodingType` url (form
+    /// encoding: `+` is a space).
+    private struct ListedKeys {
+        let urlEncoded: Bool
+        let request: S3Request
+
+        init(_ root: XMLElement, request: S3Request) {
+            urlEncoded = root.value("EncodingType") == "url"
+            self.request = request
+        }
+
         func decode(_ text: String) throws(S3Error) -> String {
             guard urlEncoded else { return text }
             guard let decoded = S3Encoding.percentDecode(text, plusIsSpace: true) else {
@@ -140,20 +144,27 @@ package enum S3XML {
             }
             return decoded
         }
-        let items = root.children("Upload")
-        guard items.count <= limits.maxListKeys else {
-            throw request.error(.invalidResponse, "a page of \(items.count) uploads, more than \(limits.maxListKeys)")
+    }
+
+    package static func multipartUploads(
+        _ bytes: [UInt8], limits: S3Configuration.Limits, request: S3Request
+    ) throws(S3Error) -> S3MultipartUploadsPage {
+        let root = try root(bytes, limits: limits, request: request)
+        guard root.name == "ListMultipartUploadsResult" else {
+            throw request.error(.invalidResponse, "expected ListMultipartUploadsResult, got \(root.name)")
         }
+        let keys = ListedKeys(root, request: request)
+        let items = try listed(root, "Upload", limits: limits, request: request)
         var uploads: [S3MultipartUpload] = []
         for item in items {
             guard let key = item.value("Key"), let id = item.value("UploadId"), !id.isEmpty else {
                 throw request.error(.invalidResponse, "a listed upload lacks a key or an id")
             }
             uploads.append(
-                S3MultipartUpload(key: try decode(key), uploadId: id, initiated: item.value("Initiated").flatMap(S3Timestamp.parse) ?? 0))
+                S3MultipartUpload(key: try keys.decode(key), uploadId: id, initiated: item.value("Initiated").flatMap(S3Timestamp.parse) ?? 0))
         }
         let truncated = root.value("IsTruncated") == "true"
-        let nextKey = try root.value("NextKeyMarker").flatMap { $0.isEmpty ? nil : $0 }.map(decode)
+        let nextKey = try root.value("NextKeyMarker").flatMap { $0.isEmpty ? nil : $0 }.map(keys.decode)
         let nextId = root.value("NextUploadIdMarker").flatMap { $0.isEmpty ? nil : $0 }
         guard !truncated || nextKey != nil else { throw request.error(.invalidResponse, "a truncated page without a next marker") }
         return S3MultipartUploadsPage(uploads: uploads, isTruncated: truncated, nextKeyMarker: nextKey, nextUploadIdMarker: nextId)

@@ -84,8 +84,8 @@ public struct LocalObjectStore: ObjectStore {
     public func list(under prefix: ObjectKey?) async throws(TableError) -> [ObjectInfo] {
         var found: [ObjectInfo] = []
         let start = prefix.map { path(of: $0) } ?? root
-        try walk(start, relative: prefix?.path, into: &found)
-        return found.sorted { $0.key < $1.key }
+        try walk(start, relative: prefix?.path, after: nil, limit: .max, into: &found)
+        return found
     }
 
     public func delete(_ key: ObjectKey) async throws(TableError) {
@@ -118,13 +118,16 @@ public struct LocalObjectStore: ObjectStore {
         guard limit >= 1, limit <= 10_000 else { throw TableError(.invalidArgument, "a list page holds 1 to 10,000 objects") }
         var found: [ObjectInfo] = []
         let start = prefix.map { path(of: $0) } ?? root
-        try walkPage(start, relative: prefix?.path, after: startAfter.map { Array($0.path.utf8) }, limit: limit, into: &found)
+        try walk(start, relative: prefix?.path, after: startAfter.map { Array($0.path.utf8) }, limit: limit, into: &found)
         return found
     }
 
     // MARK: Helpers
 
-    private func walkPage(
+    /// Appends the objects below `directory` that sort after `after`, in key order, until
+    /// `found` holds `limit`. Temporary files of writes in progress are not objects; symbolic
+    /// links and devices are never followed.
+    private func walk(
         _ directory: String, relative: String?, after: [UInt8]?, limit: Int, into found: inout [ObjectInfo]
     ) throws(TableError) {
         guard let handle = opendir(directory) else {
@@ -141,7 +144,7 @@ public struct LocalObjectStore: ObjectStore {
             var status = stat()
             guard lstat(directory + "/" + name, &status) == 0 else { continue }
             let kind = status.st_mode & S_IFMT
-            guard kind == S_IFDIR || kind == S_IFREG else { continue }  // links and devices are never followed
+            guard kind == S_IFDIR || kind == S_IFREG else { continue }
             let keyPath = relative.map { $0 + "/" + name } ?? name
             entries.append((Array(keyPath.utf8) + (kind == S_IFDIR ? [UInt8(ascii: "/")] : []), name, status))
         }
@@ -153,38 +156,9 @@ public struct LocalObjectStore: ObjectStore {
             if (entry.status.st_mode & S_IFMT) == S_IFDIR {
                 // Every key below sorts before `after` unless `after` lies inside or beyond it.
                 if let after, !after.starts(with: entry.sortKey), entry.sortKey.lexicographicallyPrecedes(after) { continue }
-                try walkPage(directory + "/" + entry.name, relative: keyPath, after: after, limit: limit, into: &found)
+                try walk(directory + "/" + entry.name, relative: keyPath, after: after, limit: limit, into: &found)
             } else if after.map({ $0.lexicographicallyPrecedes(entry.sortKey) }) ?? true, let key = try? ObjectKey(keyPath) {
                 found.append(ObjectInfo(key: key, size: Int(entry.status.st_size), modified: Self.seconds(entry.status)))
-            }
-        }
-    }
-
-    private func walk(_ directory: String, relative: String?, into found: inout [ObjectInfo]) throws(TableError) {
-        guard let handle = opendir(directory) else {
-            if errno == ENOENT || errno == ENOTDIR { return }
-            throw TableError(.io, "cannot list \(directory): \(String(cString: strerror(errno)))")
-        }
-        defer { closedir(handle) }
-        while let entry = readdir(handle) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-            }
-            // Temporary files of writes in progress are not objects.
-            if name == "." || name == ".." || name.contains(".tmp-") { continue }
-            let path = directory + "/" + name
-            let keyPath = relative.map { $0 + "/" + name } ?? name
-            var status = stat()
-            guard lstat(path, &status) == 0 else { continue }
-            switch status.st_mode & S_IFMT {
-            case S_IFDIR:
-                try walk(path, relative: keyPath, into: &found)
-            case S_IFREG:
-                if let key = try? ObjectKey(keyPath) {
-                    found.append(ObjectInfo(key: key, size: Int(status.st_size), modified: Self.seconds(status)))
-                }
-            default:
-                continue  // symbolic links and devices are never followed
             }
         }
     }

@@ -33,5 +33,6 @@ public struct ObjectKey: Hashable, Sendable, Comparable, CustomStringConvertible
     public func hasPrefix(_ prefix: ObjectKey) -> Bool { path == prefix.path || path.hasPrefix(prefix.path + "/") }
 
     public var description: String { path }
-    public static func < (a: ObjectKey, b: ObjectKey) -> Bool { a.path < b.path }
+    /// UTF-8 byte order, as S3 lists keys (String's order can differ for text not in NFC).
+    public static func < (a: ObjectKey, b: ObjectKey) -> Bool { a.path.utf8.lexicographicallyPrecedes(b.path.utf8) }
 }

@@ -18,7 +18,8 @@ public protocol ObjectStore: Sendable {
     func get(_ key: ObjectKey, limit: Int) async throws(TableError) -> [UInt8]
     /// Size and modification time, nil when there is no such object.
     func info(_ key: ObjectKey) async throws(TableError) -> ObjectInfo?
-    /// Every object whose key starts with `prefix` (a folder: all below it), in key order.
+    /// Every object whose key starts with `prefix` (a folder: all below it), in key order
+    /// (`ObjectKey`'s: UTF-8 bytes).
     func list(under prefix: ObjectKey?) async throws(TableError) -> [ObjectInfo]
     /// One page of the objects below `prefix` whose keys sort after `startAfter` in UTF-8 byte
     /// order (S3's), at most `limit` (1…10,000). Fewer than `limit` means the listing reached
@@ -38,14 +39,6 @@ public protocol ObjectStore: Sendable {
 extension ObjectStore {
     public func moveUnsynced(_ source: ObjectKey, to target: ObjectKey) async throws(TableError) {
         try await move(source, to: target)
-    }
-
-    /// A page cut from the whole listing, for stores that list a folder at once anyway.
-    public func list(under prefix: ObjectKey?, startAfter: ObjectKey?, limit: Int) async throws(TableError) -> [ObjectInfo] {
-        guard limit >= 1, limit <= 10_000 else { throw TableError(.invalidArgument, "a list page holds 1 to 10,000 objects") }
-        let after = startAfter.map { Array($0.path.utf8) }
-        let sorted = try await list(under: prefix).sorted { $0.key.path.utf8.lexicographicallyPrecedes($1.key.path.utf8) }
-        return Array(sorted.lazy.filter { after == nil || after!.lexicographicallyPrecedes($0.key.path.utf8) }.prefix(limit))
     }
 }
 

@@ -67,8 +67,9 @@ struct LakeArguments: ParsableArguments {
     func withCatalog(_ body: (any TableCatalog, any ObjectStore) async throws -> Void) async throws {
         try await reportingErrors {
             let location = try location()
-            let s3 = try Lake.dataBucket(location).map { _ in
-                try S3Client(configuration: try S3Configuration.fromEnvironment(ProcessInfo.processInfo.environment))
+            var s3: S3Client?
+            if case .s3 = Lake.dataZone(location) {
+                s3 = try S3Client(configuration: try S3Configuration.fromEnvironment(ProcessInfo.processInfo.environment))
             }
             do {
                 let store = try Lake.dataStore(location, s3: s3)
