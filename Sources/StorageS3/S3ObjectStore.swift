@@ -149,6 +149,26 @@ public struct S3ObjectStore: ObjectStore {
         return found
     }
 
+    public func folders(under folder: ObjectKey?) async throws(TableError) -> [String] {
+        let listPrefix = prefix + (folder.map { $0.path + "/" } ?? "")
+        var names: [String] = []
+        var token: String?
+        repeat {
+            let page: S3ListPage
+            do {
+                page = try await client.listObjectsV2(bucket: bucket, prefix: listPrefix, continuationToken: token, delimiter: "/")
+            } catch {
+                throw Self.tableError(error, folder)
+            }
+            for common in page.commonPrefixes where common.hasPrefix(listPrefix) && common.hasSuffix("/") {
+                let name = String(common.dropFirst(listPrefix.count).dropLast())
+                if (try? ObjectKey(name)) != nil, !name.contains("/") { names.append(name) }
+            }
+            token = page.nextContinuationToken
+        } while token != nil && names.count < 10_000
+        return Array(names.prefix(10_000))
+    }
+
     private func listPage(under folder: ObjectKey?, startAfter: ObjectKey?, token: String?, maxKeys: Int)
         async throws(TableError) -> (objects: [ObjectInfo], token: String?)
     {

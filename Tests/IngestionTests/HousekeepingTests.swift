@@ -1,4 +1,5 @@
 import Columnar
+import LakegateConfiguration
 import Foundation
 import Tables
 import Testing
@@ -49,5 +50,21 @@ import Testing
             #expect(try await store.info(key) != nil, "\(lake): \(url)")
         }
         await catalog.close()
+    }
+}
+
+/// The embedded default has no configured client: each top-level folder of the landing zone
+/// is one, found from the folder names alone (not by listing every object on each pass).
+@Suite struct ClientAdoptionTests {
+    @Test func topLevelLandingFoldersBecomeClients() async throws {
+        let root = NSTemporaryDirectory() + "lakegate-adopt-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let runtime = try await Runtime.open(LakegateConfiguration(dataDirectory: root), environment: [:])
+        for path in ["acme/incoming/a.csv", "globex/b.csv", "loose.csv", ".hidden/c.csv"] {
+            try await runtime.zones.landing.put(try ObjectKey(path), [1])
+        }
+        try await runtime.adoptClientsFromLanding()
+        #expect(runtime.routing.clients.map(\.name).sorted() == ["acme", "globex"])
+        await runtime.close()
     }
 }

@@ -47,6 +47,10 @@ import Testing
         }
     }
 
+    @Test func foldersAreTheNextSegment() async throws {
+        try await withStore { store, _ in try await ObjectStoreContract.foldersAreTheNextSegment(store) }
+    }
+
     @Test func pagesFollowS3sKeyOrder() async throws {
         try await withStore { store, _ in try await ObjectStoreContract.pagesInKeyOrder(store) }
     }

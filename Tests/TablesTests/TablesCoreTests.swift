@@ -44,6 +44,10 @@ import Testing
         try LocalObjectStore(root: root)
     }
 
+    @Test func foldersAreTheNextSegment() async throws {
+        try await ObjectStoreContract.foldersAreTheNextSegment(try temporaryStore())
+    }
+
     @Test func pagesWalkTheTreeInKeyOrder() async throws {
         try await ObjectStoreContract.pagesInKeyOrder(try temporaryStore())
     }

@@ -124,8 +124,8 @@ public final class Runtime: Sendable {
     /// With no client configured, takes the landing zone's top-level folders as clients.
     public func adoptClientsFromLanding() async throws {
         guard let routing = routing as? ConfiguredRouting, configuration.clients.isEmpty else { return }
-        let names = Set(try await zones.landing.list(under: nil).compactMap { $0.key.segments.count > 1 ? String($0.key.segments[0]) : nil })
-        routing.adopt(Array(names))
+        // The top-level folder names only: listing every object each pass would cost the backlog.
+        routing.adopt(try await zones.landing.folders(under: nil))
     }
 
     public func discovery(settle: Double = 1) -> Discovery {

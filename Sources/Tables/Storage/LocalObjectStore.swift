@@ -122,6 +122,27 @@ public struct LocalObjectStore: ObjectStore {
         return found
     }
 
+    public func folders(under prefix: ObjectKey?) async throws(TableError) -> [String] {
+        let directory = prefix.map { path(of: $0) } ?? root
+        guard let handle = opendir(directory) else {
+            if errno == ENOENT || errno == ENOTDIR { return [] }
+            throw TableError(.io, "cannot list \(directory): \(String(cString: strerror(errno)))")
+        }
+        defer { closedir(handle) }
+        var names: [String] = []
+        while names.count < 10_000, let entry = readdir(handle) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            var status = stat()
+            guard name != ".", name != "..", (try? ObjectKey(name)) != nil, lstat(directory + "/" + name, &status) == 0,
+                (status.st_mode & S_IFMT) == S_IFDIR
+            else { continue }
+            names.append(name)
+        }
+        return names.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+    }
+
     // MARK: Helpers
 
     /// Appends the objects below `directory` that sort after `after`, in key order, until

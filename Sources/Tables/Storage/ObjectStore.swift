@@ -25,6 +25,9 @@ public protocol ObjectStore: Sendable {
     /// order (S3's), at most `limit` (1…10,000). Fewer than `limit` means the listing reached
     /// its end; the last key returned is where the next page starts.
     func list(under prefix: ObjectKey?, startAfter: ObjectKey?, limit: Int) async throws(TableError) -> [ObjectInfo]
+    /// The names of the folders directly below `prefix` (the next key segment of the objects
+    /// deeper down), in key order, at most 10,000: without reading the objects themselves.
+    func folders(under prefix: ObjectKey?) async throws(TableError) -> [String]
     /// Removes an object; removing one that does not exist is not an error.
     func delete(_ key: ObjectKey) async throws(TableError)
     /// Moves an object to another key (replacing what is there): a rename on a filesystem, a

@@ -33,6 +33,14 @@ public enum ObjectStoreContract {
         #expect(try await store.list(under: nil).map(\.key.path) == ["a/d.bin"])
     }
 
+    /// Folders are the next key segment of deeper objects, not objects themselves.
+    public static func foldersAreTheNextSegment(_ store: any ObjectStore) async throws {
+        for path in ["b/x/1", "a/2", "a/y/3", "top.bin", "c.d/4"] { try await store.put(try ObjectKey(path), [1]) }
+        #expect(try await store.folders(under: nil) == ["a", "b", "c.d"])
+        #expect(try await store.folders(under: try ObjectKey("a")) == ["y"])
+        #expect(try await store.folders(under: try ObjectKey("nothing")) == [])
+    }
+
     /// Listings follow S3's order (UTF-8 bytes of the whole key, so "a.b" before "a/x" before
     /// "a0"); pages resume after any key and together list every object exactly once.
     public static func pagesInKeyOrder(_ store: any ObjectStore) async throws {
