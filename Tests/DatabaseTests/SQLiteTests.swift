@@ -99,7 +99,7 @@ struct SQLiteTests {
                 }
                 try await group.waitForAll()
             }
-            let result = child.wait()
+            let result = await child.finished()
             #expect(result.exitCode == 0, "python3: \(result.errors)")
             #expect(try await db.query("SELECT n FROM counter")[0].int64("n") == 400)
             try await db.close()

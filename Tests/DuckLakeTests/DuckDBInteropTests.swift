@@ -57,7 +57,7 @@ import Testing
             await (try await lake.open()).close()
             let duck = try TestLake.make()
             defer { duck.remove() }
-            _ = try DuckDB.run(catalog: "sqlite:\(duck.catalogPath)", dataPath: duck.dataPath)
+            _ = try await DuckDB.run(catalog: "sqlite:\(duck.catalogPath)", dataPath: duck.dataPath)
             let schemaSQL = "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name LIKE 'ducklake%' ORDER BY name"
             let ours = try await lake.sql(schemaSQL).map { [try $0.string(0), try $0.string(1)] }
             let theirs = try await duck.sql(schemaSQL).map { [try $0.string(0), try $0.string(1)] }
@@ -98,7 +98,7 @@ import Testing
             let stored = description.schema
             let scalarColumns = stored.fields.filter { !$0.type.isNested && $0.type != .binary }
             let statsQuery = "SELECT " + scalarColumns.map { "CAST(min(\($0.name)) AS VARCHAR), CAST(max(\($0.name)) AS VARCHAR)" }.joined(separator: ", ") + " FROM all_types"
-            let result = try DuckDB.run(
+            let result = try await DuckDB.run(
                 catalog: "sqlite:\(lake.catalogPath)", dataPath: lake.dataPath,
                 queries: [Self.dumpQuery("all_types", stored), "SELECT COUNT(*) FROM all_types", statsQuery])
             #expect(result[1] == [["30"]])
@@ -197,7 +197,7 @@ import Testing
             let direct = filters.filter { $0.column == "ts" }.map {
                 "SELECT list(id ORDER BY id)::VARCHAR FROM events WHERE ts \($0.op) \($0.sql)"
             }
-            let result = try DuckDB.run(
+            let result = try await DuckDB.run(
                 catalog: "sqlite:\(lake.catalogPath)", dataPath: lake.dataPath, queries: direct, filters: pyFilters)
             for (index, (text, _)) in Self.filters.enumerated() {
                 let pair = result[direct.count + index]
@@ -237,25 +237,25 @@ import Testing
                 _ = try await append.commit(idempotencyKey: nil, message: nil)
             }
             let query = Self.dumpQuery("events", schema)
-            let before = try DuckDB.query(catalog: "sqlite:\(lake.catalogPath)", dataPath: lake.dataPath, query)
+            let before = try await DuckDB.query(catalog: "sqlite:\(lake.catalogPath)", dataPath: lake.dataPath, query)
             #expect(before.count == 200)
             let filesBefore = try await catalog.files(table).count
             let compaction = try await catalog.compact(table)
             #expect(compaction.filesRemoved == filesBefore && compaction.filesAdded == 4)
-            let afterCompaction = try DuckDB.run(
+            let afterCompaction = try await DuckDB.run(
                 catalog: "sqlite:\(lake.catalogPath)", dataPath: lake.dataPath,
                 queries: [query, "SELECT COUNT(*) FROM ducklake_list_files('lake', 'events')"])
             #expect(afterCompaction[0] == before)
             #expect(afterCompaction[1] == [["4"]])
             // Older snapshots still read the merged files (time travel), until expiry.
             let compactedAt = try #require(compaction.snapshot)
-            let travel = try DuckDB.query(
+            let travel = try await DuckDB.query(
                 catalog: "sqlite:\(lake.catalogPath)", dataPath: lake.dataPath,
                 "SELECT COUNT(*) FROM events AT (VERSION => \(compactedAt - 1))")
             #expect(travel == [["200"]])
             let expiry = try await catalog.expireSnapshots(table, olderThan: 0)
             #expect(expiry.filesDeleted == filesBefore)
-            let afterExpiry = try DuckDB.query(catalog: "sqlite:\(lake.catalogPath)", dataPath: lake.dataPath, query)
+            let afterExpiry = try await DuckDB.query(catalog: "sqlite:\(lake.catalogPath)", dataPath: lake.dataPath, query)
             #expect(afterExpiry == before)
             #expect(lake.parquetFiles().count == 4)
             await catalog.close()
@@ -272,7 +272,7 @@ import Testing
             try await first.write(try makeBatch(schema, (0..<20).map(Self.eventRow)))
             _ = try await first.commit(idempotencyKey: nil, message: nil)
             // A few rows (inlined by DuckDB's default), then many (a Parquet file), then a delete.
-            _ = try DuckDB.run(
+            _ = try await DuckDB.run(
                 catalog: "sqlite:\(lake.catalogPath)", dataPath: lake.dataPath,
                 statements: [
                     "INSERT INTO events (id, ts, country, name) VALUES (1000, TIMESTAMPTZ '2024-03-01 10:00:00.5+00', 'CH', 'inlined-1'), (1001, NULL, NULL, 'inlined-2')",
@@ -296,7 +296,7 @@ import Testing
             let rowIds = try await lake.sql("SELECT MAX(row_id_start + record_count) FROM ducklake_data_file")
             let nextRowId = try await lake.sql("SELECT next_row_id FROM ducklake_table_stats")
             #expect(try rowIds[0].int64(0) == nextRowId[0].int64(0))
-            let counted = try DuckDB.run(
+            let counted = try await DuckDB.run(
                 catalog: "sqlite:\(lake.catalogPath)", dataPath: lake.dataPath,
                 queries: [
                     "SELECT COUNT(*), COUNT(DISTINCT rowid) FROM events",
@@ -322,7 +322,7 @@ import Testing
             try await append.write(try makeBatch(narrow, [[.int(1)], [.int(2)]]))
             try await append.write(try makeBatch(wide, [[.int(3), .string("x")]]))
             #expect(try await append.commit(idempotencyKey: nil, message: nil) == .committed(snapshot: 2, files: 2, rows: 3))
-            let result = try DuckDB.run(
+            let result = try await DuckDB.run(
                 catalog: "sqlite:\(lake.catalogPath)", dataPath: lake.dataPath,
                 queries: [
                     "SELECT COUNT(*) FROM events WHERE extra IS NOT NULL", "SELECT COUNT(*) FROM events WHERE extra IS NULL",
@@ -346,7 +346,7 @@ import Testing
                 _ = try await append.commit(idempotencyKey: nil, message: nil)
             }
             let query = Self.dumpQuery("events", schema)
-            let result = try DuckDB.run(
+            let result = try await DuckDB.run(
                 catalog: "sqlite:\(lake.catalogPath)", dataPath: lake.dataPath,
                 statements: ["CALL ducklake_merge_adjacent_files('lake')"],
                 queries: [query, "SELECT COUNT(*) FROM __ducklake_metadata_lake.ducklake_files_scheduled_for_deletion"])
@@ -362,7 +362,7 @@ import Testing
             let expiry = try await catalog.expireSnapshots(table, olderThan: 0)
             #expect(expiry.filesDeleted == 4)
             #expect(lake.parquetFiles().count == 2)
-            let after = try DuckDB.query(
+            let after = try await DuckDB.query(
                 catalog: "sqlite:\(lake.catalogPath)", dataPath: lake.dataPath, "SELECT COUNT(*), COUNT(DISTINCT rowid) FROM events")
             #expect(after == [["110", "110"]])
             await catalog.close()
@@ -373,7 +373,7 @@ import Testing
         try await withLake { lake in
             let columns = "id BIGINT, s VARCHAR, l INTEGER[], st STRUCT(a INTEGER, b VARCHAR), ts TIMESTAMPTZ, d DATE, dec DECIMAL(10,2), f DOUBLE, b BOOLEAN, u UUID, m MAP(VARCHAR, INTEGER)"
             let dump = "SELECT CAST(id AS VARCHAR), s, CAST(l AS VARCHAR), CAST(st AS VARCHAR), CAST(ts AS VARCHAR), CAST(d AS VARCHAR), CAST(dec AS VARCHAR), CAST(f AS VARCHAR), CAST(b AS VARCHAR), CAST(u AS VARCHAR), CAST(m AS VARCHAR) FROM t ORDER BY id"
-            let created = try DuckDB.run(
+            let created = try await DuckDB.run(
                 catalog: "sqlite:\(lake.catalogPath)", dataPath: lake.dataPath,
                 statements: [
                     "CREATE TABLE t (\(columns))",
@@ -397,7 +397,7 @@ import Testing
             let append = try await catalog.beginAppend(table, schema: ours)
             try await append.write(try makeBatch(ours, [[.int(500), .string("ours"), .string("e1")], [.int(501), .null, .null]]))
             _ = try await append.commit(idempotencyKey: nil, message: nil)
-            let after = try DuckDB.run(
+            let after = try await DuckDB.run(
                 catalog: "sqlite:\(lake.catalogPath)", dataPath: lake.dataPath,
                 queries: [
                     dump.replacingOccurrences(of: " FROM t ORDER BY id", with: ", extra FROM t ORDER BY id"), "SELECT COUNT(*) FROM t",
@@ -409,7 +409,7 @@ import Testing
             #expect(after[0].prefix(51).map { Array($0.prefix(11)) } == created[0])
             #expect(after[0].suffix(2).map { [$0[0], $0[1], $0[11]] } == [["500", "ours", "e1"], ["501", nil, nil]])
             // DuckDB keeps inlining into our new schema version, and we read that back.
-            _ = try DuckDB.run(
+            _ = try await DuckDB.run(
                 catalog: "sqlite:\(lake.catalogPath)", dataPath: lake.dataPath,
                 statements: ["INSERT INTO t (id, s, extra) VALUES (600, 'duck', 'e2')"])
             let (_, again, _) = try await scanRows(catalog, table)
@@ -419,7 +419,7 @@ import Testing
             // Compaction leaves files with deletes and inlined rows alone; DuckDB agrees after.
             _ = try await catalog.compact(table)
             _ = try await catalog.expireSnapshots(table, olderThan: 0)
-            let final = try DuckDB.query(catalog: "sqlite:\(lake.catalogPath)", dataPath: lake.dataPath, "SELECT COUNT(*) FROM t")
+            let final = try await DuckDB.query(catalog: "sqlite:\(lake.catalogPath)", dataPath: lake.dataPath, "SELECT COUNT(*) FROM t")
             #expect(final == [["54"]])
             #expect(try await scanRows(catalog, table).rows.count == 54)
             await catalog.close()

@@ -51,7 +51,7 @@ import Testing
         try await withPostgresLake { ours in
             await (try await ours.open()).close()
             try await withPostgresLake { theirs in
-                _ = try DuckDB.run(catalog: theirs.duckCatalog, dataPath: theirs.files.dataPath)
+                _ = try await DuckDB.run(catalog: theirs.duckCatalog, dataPath: theirs.files.dataPath)
                 let query = """
                     SELECT table_name, column_name, data_type, is_nullable FROM information_schema.columns
                     WHERE table_schema = 'public' AND table_name LIKE 'ducklake%' ORDER BY table_name, ordinal_position
@@ -90,7 +90,7 @@ import Testing
             try await again.write(try makeBatch(schema, [DuckDBInteropTests.allTypesRow(0)]))
             #expect(try await again.commit(idempotencyKey: "c1", message: nil) == .alreadyCommitted(snapshot: 3))
             let stored = try #require(try await catalog.describe(table)).schema
-            let result = try DuckDB.run(
+            let result = try await DuckDB.run(
                 catalog: lake.duckCatalog, dataPath: lake.files.dataPath,
                 queries: [DuckDBInteropTests.dumpQuery("all_types", stored)])
             #expect(result[0] == DuckDBInteropTests.expectedDump(rows, stored))
@@ -116,7 +116,7 @@ import Testing
             }
             let filters = DuckDBInteropTests.filters.map(\.1).filter { $0.column != "ts" }
             let query = DuckDBInteropTests.dumpQuery("events", schema)
-            let before = try DuckDB.run(catalog: lake.duckCatalog, dataPath: lake.files.dataPath, queries: [query], filters: filters)
+            let before = try await DuckDB.run(catalog: lake.duckCatalog, dataPath: lake.files.dataPath, queries: [query], filters: filters)
             #expect(before[0].count == 200)
             for pair in before.dropFirst() { #expect(pair[0] == pair[1]) }
             let filtered = try await catalog.plan(table, filter: try ScanFilter(parsing: "id < 30"))
@@ -125,7 +125,7 @@ import Testing
             #expect(compaction.filesAdded > 0 && compaction.filesRemoved > compaction.filesAdded)
             let expiry = try await catalog.expireSnapshots(table, olderThan: 0)
             #expect(expiry.filesDeleted == compaction.filesRemoved)
-            let after = try DuckDB.run(catalog: lake.duckCatalog, dataPath: lake.files.dataPath, queries: [query], filters: filters)
+            let after = try await DuckDB.run(catalog: lake.duckCatalog, dataPath: lake.files.dataPath, queries: [query], filters: filters)
             #expect(after[0] == before[0])
             for pair in after.dropFirst() { #expect(pair[0] == pair[1]) }
             #expect(lake.files.parquetFiles().count == (try await catalog.files(table).count))
@@ -170,7 +170,7 @@ import Testing
             let stats = try await lake.sql("SELECT record_count, next_row_id FROM ducklake_table_stats")
             #expect(try stats[0].int64(0) == 1000 && stats[0].int64(1) == 1000)
             #expect(lake.files.parquetFiles().count == 100)
-            let counted = try DuckDB.query(
+            let counted = try await DuckDB.query(
                 catalog: lake.duckCatalog, dataPath: lake.files.dataPath, "SELECT COUNT(*), COUNT(DISTINCT id), COUNT(DISTINCT rowid) FROM events")
             #expect(counted == [["1000", "1000", "1000"]])
             await catalog.close()
@@ -213,7 +213,7 @@ import Testing
             let starts = try await lake.sql("SELECT row_id_start FROM ducklake_data_file ORDER BY row_id_start")
             #expect(try starts.enumerated().allSatisfy { try $0.element.int64(0) == Int64($0.offset * 10) })
             #expect(lake.files.parquetFiles().count == 30)
-            let counted = try DuckDB.query(
+            let counted = try await DuckDB.query(
                 catalog: lake.duckCatalog, dataPath: lake.files.dataPath, "SELECT COUNT(*), COUNT(DISTINCT id) FROM events")
             #expect(counted == [["300", "300"]])
         }
@@ -222,7 +222,7 @@ import Testing
     @Test func inlinedRowsOnPostgres() async throws {
         try await withPostgresLake { lake in
             let dump = "SELECT CAST(id AS VARCHAR), s, CAST(l AS VARCHAR), CAST(st AS VARCHAR), CAST(ts AS VARCHAR), CAST(d AS VARCHAR), CAST(dec AS VARCHAR), CAST(f AS VARCHAR), CAST(b AS VARCHAR), CAST(u AS VARCHAR), CAST(t AS VARCHAR), hex(bl) FROM t ORDER BY id"
-            let created = try DuckDB.run(
+            let created = try await DuckDB.run(
                 catalog: lake.duckCatalog, dataPath: lake.files.dataPath,
                 statements: [
                     "CREATE TABLE t (id BIGINT, s VARCHAR, l INTEGER[], st STRUCT(a INTEGER, b VARCHAR), ts TIMESTAMPTZ, d DATE, dec DECIMAL(10,2), f DOUBLE, b BOOLEAN, u UUID, t TIME, bl BLOB)",
@@ -239,7 +239,7 @@ import Testing
             let append = try await catalog.beginAppend(table, schema: ours)
             try await append.write(try makeBatch(ours, [[.int(3), .int(7)]]))
             _ = try await append.commit(idempotencyKey: nil, message: nil)
-            let after = try DuckDB.run(
+            let after = try await DuckDB.run(
                 catalog: lake.duckCatalog, dataPath: lake.files.dataPath,
                 statements: ["INSERT INTO t (id, s, extra) VALUES (4, 'duck', 8)"],
                 queries: ["SELECT CAST(id AS VARCHAR), s, CAST(extra AS VARCHAR) FROM t ORDER BY id"])

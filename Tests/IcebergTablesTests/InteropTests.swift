@@ -98,7 +98,7 @@ import Testing
         var columns = Events.columns
     }
 
-    func runPyiceberg(_ lake: TestLake, tables: [String], _ checks: [Check]) throws {
+    func runPyiceberg(_ lake: TestLake, tables: [String], _ checks: [Check]) async throws {
         var items: [[String: Any]] = []
         for check in checks {
             var item: [String: Any] = [
@@ -110,7 +110,7 @@ import Testing
         }
         let path = lake.root + "/checks.json"
         try JSONSerialization.data(withJSONObject: ["tables": tables, "checks": items]).write(to: URL(fileURLWithPath: path))
-        let output = try Python.run(Self.pyicebergChecks, [lake.catalogPath, lake.dataPath, path])
+        let output = try await Python.run(Self.pyicebergChecks, [lake.catalogPath, lake.dataPath, path])
         #expect(output.components(separatedBy: "OK").count - 1 == checks.count, "\(output)")
     }
 
@@ -126,14 +126,14 @@ import Testing
         }
         let path = lake.root + "/duck.json"
         try JSONSerialization.data(withJSONObject: items).write(to: URL(fileURLWithPath: path))
-        let output = try Python.run(Self.duckdbChecks, [path])
+        let output = try await Python.run(Self.duckdbChecks, [path])
         #expect(output.components(separatedBy: "OK").count - 1 == checks.count, "\(output)")
     }
 
-    func pyicebergAppends(_ lake: TestLake, _ table: String, _ rows: [[Any]]) throws {
+    func pyicebergAppends(_ lake: TestLake, _ table: String, _ rows: [[Any]]) async throws {
         let path = lake.root + "/append-\(UUID().uuidString).json"
         try JSONSerialization.data(withJSONObject: rows).write(to: URL(fileURLWithPath: path))
-        try Python.run(Self.pyicebergAppend, [lake.catalogPath, lake.dataPath, table, path])
+        try await Python.run(Self.pyicebergAppend, [lake.catalogPath, lake.dataPath, table, path])
     }
 
     @Test func pyicebergAndDuckDBReadOurTables() async throws {
@@ -168,7 +168,7 @@ import Testing
 
             let all = Array(0..<13)
             let eventsFiles = try await catalog.files(events).count
-            try runPyiceberg(
+            try await runPyiceberg(
                 lake, tables: ["main.events", "main.plain", "raw.buckets", "raw.evolved"],
                 [
                     Check(table: "main.events", rows: Events.rows(all), files: eventsFiles),
@@ -201,7 +201,7 @@ import Testing
             // which the project does not install.
             try await catalog.createTable(events, schema: Events.schema, partitionBy: ["region"])
             try await append(catalog, events, [try Events.batch(0..<10)])
-            try pyicebergAppends(lake, "main.events", Events.rows(Array(100..<105)))
+            try await pyicebergAppends(lake, "main.events", Events.rows(Array(100..<105)))
 
             #expect(ids(try await tableRows(catalog, events)) == Array(0..<10) + Array(100..<105))
             let rows = try await tableRows(catalog, events)
@@ -217,7 +217,7 @@ import Testing
             try await append(catalog, events, [try Events.batch(10..<12)], key: "after-pyiceberg")
             let expected = Array(0..<12) + Array(100..<105)
             #expect(ids(try await tableRows(catalog, events)) == expected)
-            try runPyiceberg(lake, tables: ["main.events"], [Check(table: "main.events", rows: Events.rows(expected))])
+            try await runPyiceberg(lake, tables: ["main.events"], [Check(table: "main.events", rows: Events.rows(expected))])
             try await runDuckDB(lake, catalog, [Check(table: "main.events", rows: Events.rows(expected))])
         }
     }
@@ -229,7 +229,7 @@ import Testing
             let events = try TableIdentifier(parsing: "main.events")
             try await catalog.createTable(events, schema: Events.schema, partitionBy: ["region"])
             for start in stride(from: 0, to: 24, by: 4) { try await append(catalog, events, [try Events.batch(start..<(start + 4))]) }
-            try pyicebergAppends(lake, "main.events", Events.rows(Array(50..<56)))
+            try await pyicebergAppends(lake, "main.events", Events.rows(Array(50..<56)))
             for start in stride(from: 24, to: 30, by: 3) { try await append(catalog, events, [try Events.batch(start..<(start + 3))]) }
             let expected = Array(0..<30) + Array(50..<56)
             let filesBefore = try await catalog.files(events).count
@@ -237,21 +237,21 @@ import Testing
             let compacted = try await catalog.compact(events)
             #expect(compacted.filesRemoved == filesBefore && compacted.filesAdded == 3)
             // Before expiry the rewritten manifests list the replaced files as DELETED.
-            try runPyiceberg(lake, tables: ["main.events"], [Check(table: "main.events", rows: Events.rows(expected), files: 3)])
+            try await runPyiceberg(lake, tables: ["main.events"], [Check(table: "main.events", rows: Events.rows(expected), files: 3)])
             try await runDuckDB(lake, catalog, [Check(table: "main.events", rows: Events.rows(expected))])
             let expired = try await catalog.expireSnapshots(events, olderThan: 0)
             #expect(expired.filesDeleted > filesBefore)
             #expect(try await lake.objects(under: "main/events/data").count == 3)
             #expect(ids(try await tableRows(catalog, events)) == expected)
 
-            try runPyiceberg(lake, tables: ["main.events"], [
+            try await runPyiceberg(lake, tables: ["main.events"], [
                 Check(table: "main.events", rows: Events.rows(expected), files: 3),
                 Check(table: "main.events", filter: "region == 'ap'", rows: Events.rows(expected.filter { $0 % 3 == 2 })),
             ])
             try await runDuckDB(lake, catalog, [Check(table: "main.events", rows: Events.rows(expected))])
 
             // pyiceberg keeps appending to the compacted, expired table.
-            try pyicebergAppends(lake, "main.events", Events.rows([60]))
+            try await pyicebergAppends(lake, "main.events", Events.rows([60]))
             #expect(ids(try await tableRows(catalog, events)) == expected + [60])
         }
     }
@@ -274,7 +274,7 @@ import Testing
             let done = Mutex(false)
             let python = Task.detached {
                 defer { done.withLock { $0 = true } }
-                return try Python.run(Self.pyicebergAppendLoop, arguments)
+                return try await Python.run(Self.pyicebergAppendLoop, arguments)
             }
             let deadline = ContinuousClock.now + .seconds(120)
             while try await catalog.history(events).isEmpty, !done.withLock({ $0 }), ContinuousClock.now < deadline {
@@ -292,7 +292,7 @@ import Testing
             #expect(ids(try await tableRows(catalog, events)) == expected)
             #expect(try await catalog.history(events).count == 24)
             #expect(try await catalog.describe(events)?.recordCount == expected.count)
-            try runPyiceberg(lake, tables: ["main.events"], [Check(table: "main.events", rows: Events.rows(expected))])
+            try await runPyiceberg(lake, tables: ["main.events"], [Check(table: "main.events", rows: Events.rows(expected))])
         }
     }
 
@@ -354,7 +354,7 @@ import Testing
             check.columns = schema.fields.map(\.name)
             var filtered = Check(table: "main.types", filter: "name == 'name-3 é'", rows: [expected[3]])
             filtered.columns = check.columns
-            try runPyiceberg(lake, tables: ["main.types"], [check, filtered])
+            try await runPyiceberg(lake, tables: ["main.types"], [check, filtered])
             try await runDuckDB(lake, catalog, [check])
         }
     }
@@ -367,13 +367,13 @@ import Testing
             let events = try TableIdentifier(parsing: "main.events")
             try await catalog.createTable(events, schema: Events.schema, partitionBy: ["region"])
             for index in 0..<10 { try await append(catalog, events, [try Events.batch((index * 3)..<(index * 3 + 3))]) }
-            try pyicebergAppends(lake, "main.events", Events.rows([100, 101]))
+            try await pyicebergAppends(lake, "main.events", Events.rows([100, 101]))
             for index in 10..<14 { try await append(catalog, events, [try Events.batch((index * 3)..<(index * 3 + 3))]) }
             #expect(try await currentManifests(catalog, events).count < 6)
             let expected = Array(0..<42) + [100, 101]
             #expect(ids(try await tableRows(catalog, events)) == expected)
             let files = try await catalog.files(events).count
-            try runPyiceberg(lake, tables: ["main.events"], [
+            try await runPyiceberg(lake, tables: ["main.events"], [
                 Check(table: "main.events", rows: Events.rows(expected), files: files),
                 Check(table: "main.events", filter: "region == 'us'", rows: Events.rows(expected.filter { $0 % 3 == 1 })),
             ])

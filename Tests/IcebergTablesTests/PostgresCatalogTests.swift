@@ -48,7 +48,7 @@ struct PostgresCatalogTests {
             // pyiceberg reads the table through its PostgreSQL SqlCatalog.
             let server = try PostgresTestServer.current
             let expected = try Python.expected(columns: Events.columns, rows: Events.rows(Array(0..<18)), in: lake.root)
-            let output = try Python.run(
+            let output = try await Python.run(
                 """
                 from pyiceberg.catalog.sql import SqlCatalog
                 cat = SqlCatalog("pg_basic", uri=sys.argv[1], warehouse="file://" + sys.argv[2])

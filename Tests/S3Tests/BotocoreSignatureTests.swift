@@ -66,7 +66,7 @@ import Testing
         Case(name: "empty-body PUT", method: "PUT", endpoint: "http://127.0.0.1:9000", key: "empty", headers: [("content-md5", "1B2M2Y8AsgTpgAmY7PhCfg==")]),
     ]
 
-    @Test func signaturesMatchBotocore() throws {
+    @Test func signaturesMatchBotocore() async throws {
         let python = MotoTestServer.python
         guard FileManager.default.isExecutableFile(atPath: python) else {
             Issue.record("\(python) is missing: run scripts/setup.sh (it creates .venv with botocore)")
@@ -83,7 +83,7 @@ import Testing
         let file = NSTemporaryDirectory() + "lakegate-sign-\(UUID().uuidString).json"
         try JSONSerialization.data(withJSONObject: input).write(to: URL(fileURLWithPath: file))
         defer { try? FileManager.default.removeItem(atPath: file) }
-        let result = try TestProcess.run(python, [MotoTestServer.projectFile("scripts/testenv/botocore_sign.py"), file])
+        let result = try await TestProcess.run(python, [MotoTestServer.projectFile("scripts/testenv/botocore_sign.py"), file])
         guard result.exitCode == 0 else {
             Issue.record("botocore_sign.py failed (run scripts/setup.sh if botocore is missing): \(result.errors)")
             return

@@ -19,7 +19,7 @@ struct FakeS3 {
     let port: Int
     let logPath: String
 
-    static func start(_ responses: [Response]) throws -> FakeS3 {
+    static func start(_ responses: [Response]) async throws -> FakeS3 {
         let python = MotoTestServer.python
         guard FileManager.default.isExecutableFile(atPath: python) else {
             throw TestServerError(message: "\(python) is missing: run scripts/setup.sh")
@@ -35,17 +35,17 @@ struct FakeS3 {
             if let text = try? String(contentsOfFile: base + ".port", encoding: .utf8), let port = Int(text) {
                 return FakeS3(process: process, port: port, logPath: base + ".log")
             }
-            usleep(100_000)
+            try await Task.sleep(for: .milliseconds(100))
         }
         kill(process.pid, SIGTERM)
-        _ = process.wait()
+        _ = await process.finished()
         throw TestServerError(message: "s3_fake.py did not start")
     }
 
     /// Stops the server and returns the requests it saw (method and path).
-    func finish() -> [(method: String, path: String, headers: [String: String])] {
+    func finish() async -> [(method: String, path: String, headers: [String: String])] {
         kill(process.pid, SIGTERM)
-        _ = process.wait()
+        _ = await process.finished()
         let text = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
         let base = String(logPath.dropLast(4))
         for suffix in [".json", ".port", ".log"] { unlink(base + suffix) }
@@ -73,7 +73,7 @@ struct FakeS3 {
 
 @Suite struct S3RetryTests {
     @Test func throttlingAndServerErrorsAreRetriedWithBackoff() async throws {
-        let fake = try FakeS3.start([
+        let fake = try await FakeS3.start([
             .init(status: 503, body: FakeS3.error("SlowDown")),
             .init(status: 500, body: FakeS3.error("InternalError")),
             .init(status: 200, headers: ["ETag": "\"e\""], body: "hello"),
@@ -81,7 +81,7 @@ struct FakeS3 {
         let client = try fake.client(attempts: 3)
         let bytes = try await client.getObjectBytes(bucket: "bucket", key: "k", limit: 100)
         try await client.shutdown()
-        let requests = fake.finish()
+        let requests = await fake.finish()
         #expect(bytes == Array("hello".utf8))
         #expect(requests.map(\.path) == ["/bucket/k", "/bucket/k", "/bucket/k"])
         // Every attempt is signed afresh with the session token.
@@ -89,7 +89,7 @@ struct FakeS3 {
     }
 
     @Test func retriesStopAtTheLimitWithATypedRetryableError() async throws {
-        let fake = try FakeS3.start([
+        let fake = try await FakeS3.start([
             .init(status: 503, body: FakeS3.error("SlowDown", "Please reduce your request rate.")),
             .init(status: 503, body: FakeS3.error("SlowDown", "Please reduce your request rate.")),
         ])
@@ -102,11 +102,11 @@ struct FakeS3 {
             #expect(error.requestId == "REQ-SlowDown" && error.operation == "ListObjectsV2")
         }
         try await client.shutdown()
-        #expect(fake.finish().count == 2)
+        #expect(await fake.finish().count == 2)
     }
 
     @Test func droppedConnectionsAreRetriedOnlyForIdempotentRequests() async throws {
-        let fake = try FakeS3.start([
+        let fake = try await FakeS3.start([
             .init(close: true),
             .init(status: 200, headers: ["ETag": "\"p\""]),
             .init(close: true),
@@ -122,11 +122,11 @@ struct FakeS3 {
             #expect(error.code == .connection && error.isRetryable)
         }
         try await client.shutdown()
-        #expect(fake.finish().map(\.method) == ["PUT", "PUT", "POST"])
+        #expect(await fake.finish().map(\.method) == ["PUT", "PUT", "POST"])
     }
 
     @Test func anErrorInsideA200AnswerIsAnError() async throws {
-        let fake = try FakeS3.start([
+        let fake = try await FakeS3.start([
             .init(status: 200, body: FakeS3.error("InternalError", "We encountered an internal error. Please try again.")),
             .init(status: 200, body: "<CompleteMultipartUploadResult><ETag>\"m-2\"</ETag></CompleteMultipartUploadResult>"),
         ])
@@ -135,13 +135,13 @@ struct FakeS3 {
         // The first answer says the completion failed (retryable); the second completes.
         #expect(try await client.completeMultipartUpload(bucket: "bucket", key: "k", uploadId: "u", parts: parts) == "\"m-2\"")
         try await client.shutdown()
-        #expect(fake.finish().count == 2)
+        #expect(await fake.finish().count == 2)
     }
 
     @Test func messagesAreScrubbedOfSecrets() async throws {
         // A misbehaving server (or proxy) echoing what it received.
         let echo = "bad request: secret fake-secret-never-shown token fake-token-never-shown in Authorization AWS4-HMAC-SHA256 Credential=AKIDFAKE/x, Signature=abc123"
-        let fake = try FakeS3.start([.init(status: 400, body: FakeS3.error("InvalidRequest", echo))])
+        let fake = try await FakeS3.start([.init(status: 400, body: FakeS3.error("InvalidRequest", echo))])
         let client = try fake.client(attempts: 1)
         do throws(S3Error) {
             _ = try await client.headObject(bucket: "bucket", key: "k")  // HEAD: no body, status only
@@ -150,9 +150,9 @@ struct FakeS3 {
             #expect(error.code == .requestRejected && error.httpStatus == 400)
         }
         try await client.shutdown()
-        _ = fake.finish()
+        _ = await fake.finish()
 
-        let second = try FakeS3.start([.init(status: 400, body: FakeS3.error("InvalidRequest", echo))])
+        let second = try await FakeS3.start([.init(status: 400, body: FakeS3.error("InvalidRequest", echo))])
         let other = try second.client(attempts: 1)
         do throws(S3Error) {
             _ = try await other.getObjectBytes(bucket: "bucket", key: "k", limit: 10)
@@ -166,6 +166,6 @@ struct FakeS3 {
             }
         }
         try await other.shutdown()
-        _ = second.finish()
+        _ = await second.finish()
     }
 }

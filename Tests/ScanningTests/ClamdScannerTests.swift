@@ -166,8 +166,17 @@ struct ClamdScannerTests {
 @Suite("clamd killed")
 struct ClamdKilledTests {
     @Test func scansFailWhenClamdDies() async throws {
-        let server = try ClamdTestServer.start()
-        defer { server.stop() }
+        let server = try await ClamdTestServer.start()
+        do {
+            try await scansFail(server)
+        } catch {
+            await server.stop()
+            throw error
+        }
+        await server.stop()
+    }
+
+    private func scansFail(_ server: ClamdTestServer) async throws {
         let scanners = SocketKind.allCases.map { ClamdScanner(address: $0.address(of: server), timeout: .seconds(10)) }
         var sessions: [any ScanSession] = []
         for scanner in scanners {

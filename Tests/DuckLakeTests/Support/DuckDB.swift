@@ -64,7 +64,7 @@ enum DuckDB {
     static func run(
         catalog: String, dataPath: String, statements: [String] = [], queries: [String] = [], filters: [Filter] = [],
         inlining: Int? = nil
-    ) throws -> [[[String?]]] {
+    ) async throws -> [[[String?]]] {
         guard FileManager.default.isExecutableFile(atPath: python) else {
             throw Failure(description: "\(python) is missing: run scripts/setup.sh (DuckDB 1.5.5 and its extensions)")
         }
@@ -82,7 +82,7 @@ enum DuckDB {
         ]
         if let inlining { spec["inlining"] = inlining }
         try JSONSerialization.data(withJSONObject: spec).write(to: URL(fileURLWithPath: specPath))
-        let result = try TestProcess.run(python, [scriptPath, specPath])
+        let result = try await TestProcess.run(python, [scriptPath, specPath])
         guard result.exitCode == 0 else {
             throw Failure(description: "DuckDB failed (exit \(result.exitCode.map(String.init) ?? "?")): \(result.errors)")
         }
@@ -96,8 +96,8 @@ enum DuckDB {
 
     /// One query's rows.
     static func query(catalog: String, dataPath: String, _ sql: String, statements: [String] = [], inlining: Int? = nil)
-        throws -> [[String?]]
+        async throws -> [[String?]]
     {
-        try run(catalog: catalog, dataPath: dataPath, statements: statements, queries: [sql], inlining: inlining)[0]
+        try await run(catalog: catalog, dataPath: dataPath, statements: statements, queries: [sql], inlining: inlining)[0]
     }
 }

@@ -70,14 +70,14 @@ enum Python {
     /// Runs `script` (after the prelude) with `arguments` as sys.argv[1...]; fails the test
     /// unless it exits 0. Returns its standard output.
     @discardableResult
-    static func run(_ script: String, _ arguments: [String], sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
+    static func run(_ script: String, _ arguments: [String], sourceLocation: SourceLocation = #_sourceLocation) async throws -> String {
         try #require(
             FileManager.default.isExecutableFile(atPath: executable),
             "no Python at \(executable): run scripts/setup.sh", sourceLocation: sourceLocation)
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("lakegate-ice-\(UUID().uuidString).py").path
         try (prelude + script).write(toFile: path, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let result = try TestProcess.run(executable, [path] + arguments)
+        let result = try await TestProcess.run(executable, [path] + arguments)
         #expect(
             result.exitCode == 0, "python failed (exit \(result.exitCode.map(String.init) ?? "?")):\n\(result.output)\n\(result.errors)",
             sourceLocation: sourceLocation)

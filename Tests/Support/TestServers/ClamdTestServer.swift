@@ -43,8 +43,8 @@ public struct ClamdTestServer: Sendable {
         }
     }
 
-    public static func start() throws -> ClamdTestServer {
-        let output = try TestEnvScript.run("clamd.sh", ["start", "--owner-pid", String(getpid())])
+    public static func start() async throws -> ClamdTestServer {
+        let output = try await TestEnvScript.run("clamd.sh", ["start", "--owner-pid", String(getpid())])
         let values = TestEnvScript.assignments(output)
         guard let directory = values["CLAMD_TEST_DIR"], let socketPath = values["CLAMD_TEST_SOCKET"],
             let port = values["CLAMD_TEST_PORT"].flatMap(Int.init), let pidFile = values["CLAMD_TEST_PIDFILE"],
@@ -59,8 +59,8 @@ public struct ClamdTestServer: Sendable {
             streamMaxLength: streamMaxLength, maxFileSize: maxFileSize)
     }
 
-    public func stop() {
-        _ = try? TestEnvScript.run("clamd.sh", ["stop", directory])
+    public func stop() async {
+        _ = try? await TestEnvScript.run("clamd.sh", ["stop", directory])
     }
 
     /// Kills clamd at once (SIGKILL), as a crash would; `stop()` still cleans up.
@@ -93,11 +93,16 @@ public struct ClamdServerTrait: SuiteTrait, TestScoping {
     public func provideScope(
         for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void
     ) async throws {
-        let server = try ClamdTestServer.start()
-        defer { server.stop() }
-        try await ClamdTestServer.$running.withValue(server) {
-            try await function()
+        let server = try await ClamdTestServer.start()
+        do {
+            try await ClamdTestServer.$running.withValue(server) {
+                try await function()
+            }
+        } catch {
+            await server.stop()
+            throw error
         }
+        await server.stop()
     }
 }
 

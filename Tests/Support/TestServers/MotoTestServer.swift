@@ -31,8 +31,8 @@ public struct MotoTestServer: Sendable {
         }
     }
 
-    public static func start(authenticated: Bool) throws -> MotoTestServer {
-        let output = try TestEnvScript.run("moto.sh", ["start", "--owner-pid", String(getpid())] + (authenticated ? ["--auth"] : []))
+    public static func start(authenticated: Bool) async throws -> MotoTestServer {
+        let output = try await TestEnvScript.run("moto.sh", ["start", "--owner-pid", String(getpid())] + (authenticated ? ["--auth"] : []))
         let values = TestEnvScript.assignments(output)
         guard let url = values["MOTO_TEST_URL"], let port = values["MOTO_TEST_PORT"].flatMap(Int.init),
             let directory = values["MOTO_TEST_DIR"]
@@ -44,8 +44,8 @@ public struct MotoTestServer: Sendable {
             secretAccessKey: values["MOTO_TEST_SECRET_ACCESS_KEY"])
     }
 
-    public func stop() {
-        _ = try? TestEnvScript.run("moto.sh", ["stop", directory])
+    public func stop() async {
+        _ = try? await TestEnvScript.run("moto.sh", ["stop", directory])
     }
 
     static let root = TestEnvScript.root
@@ -65,11 +65,16 @@ public struct MotoServerTrait: SuiteTrait, TestScoping {
     public func provideScope(
         for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void
     ) async throws {
-        let server = try MotoTestServer.start(authenticated: authenticated)
-        defer { server.stop() }
-        try await MotoTestServer.$running.withValue(server) {
-            try await function()
+        let server = try await MotoTestServer.start(authenticated: authenticated)
+        do {
+            try await MotoTestServer.$running.withValue(server) {
+                try await function()
+            }
+        } catch {
+            await server.stop()
+            throw error
         }
+        await server.stop()
     }
 }
 

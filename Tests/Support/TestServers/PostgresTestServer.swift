@@ -35,8 +35,8 @@ public struct PostgresTestServer: Sendable {
         }
     }
 
-    public static func start() throws -> PostgresTestServer {
-        let output = try TestEnvScript.run("postgres.sh", ["start", "--owner-pid", String(getpid())])
+    public static func start() async throws -> PostgresTestServer {
+        let output = try await TestEnvScript.run("postgres.sh", ["start", "--owner-pid", String(getpid())])
         let values = TestEnvScript.assignments(output)
         guard let url = values["PG_TEST_URL"], let port = values["PG_TEST_PORT"].flatMap(Int.init),
             let directory = values["PG_TEST_DIR"]
@@ -46,8 +46,8 @@ public struct PostgresTestServer: Sendable {
         return PostgresTestServer(url: url, port: port, directory: directory)
     }
 
-    public func stop() {
-        _ = try? TestEnvScript.run("postgres.sh", ["stop", directory])
+    public func stop() async {
+        _ = try? await TestEnvScript.run("postgres.sh", ["stop", directory])
     }
 
     /// A URL for another role or database on this server.
@@ -72,11 +72,16 @@ public struct PostgresServerTrait: SuiteTrait, TestScoping {
     public func provideScope(
         for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void
     ) async throws {
-        let server = try PostgresTestServer.start()
-        defer { server.stop() }
-        try await PostgresTestServer.$running.withValue(server) {
-            try await function()
+        let server = try await PostgresTestServer.start()
+        do {
+            try await PostgresTestServer.$running.withValue(server) {
+                try await function()
+            }
+        } catch {
+            await server.stop()
+            throw error
         }
+        await server.stop()
     }
 }
 

@@ -34,29 +34,20 @@ public struct RedisTestServer: Sendable {
         }
     }
 
-    public static func start() throws -> RedisTestServer {
-        try parse(TestEnvScript.run("redis.sh", ["start", "--owner-pid", String(getpid())]))
+    public static func start() async throws -> RedisTestServer {
+        try await parse(TestEnvScript.run("redis.sh", ["start", "--owner-pid", String(getpid())]))
     }
 
-    /// Stops the server and starts it again on the same port and folder (its AOF kept). Runs the
-    /// script on a Dispatch thread: it takes seconds, and the test's own threads are few.
+    /// Stops the server and starts it again on the same port and folder (its AOF kept).
     public func restart() async throws {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            DispatchQueue.global().async {
-                continuation.resume(with: Result { try self.restartNow() })
-            }
-        }
-    }
-
-    private func restartNow() throws {
-        let again = try Self.parse(TestEnvScript.run("redis.sh", ["restart", directory]))
+        let again = try await Self.parse(TestEnvScript.run("redis.sh", ["restart", directory]))
         guard again.port == port else {
             throw TestServerError(message: "redis.sh restart came back on port \(again.port), not \(port)")
         }
     }
 
-    public func stop() {
-        _ = try? TestEnvScript.run("redis.sh", ["stop", directory])
+    public func stop() async {
+        _ = try? await TestEnvScript.run("redis.sh", ["stop", directory])
     }
 
     /// A URL with credentials, for authentication tests.
@@ -86,11 +77,16 @@ public struct RedisServerTrait: SuiteTrait, TestScoping {
     public func provideScope(
         for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void
     ) async throws {
-        let server = try RedisTestServer.start()
-        defer { server.stop() }
-        try await RedisTestServer.$running.withValue(server) {
-            try await function()
+        let server = try await RedisTestServer.start()
+        do {
+            try await RedisTestServer.$running.withValue(server) {
+                try await function()
+            }
+        } catch {
+            await server.stop()
+            throw error
         }
+        await server.stop()
     }
 }
 

@@ -7,9 +7,9 @@ public enum TestEnvScript {
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     /// Runs `scripts/testenv/<name> arguments…` and returns what it printed.
-    static func run(_ name: String, _ arguments: [String]) throws -> String {
+    static func run(_ name: String, _ arguments: [String]) async throws -> String {
         let script = root.appendingPathComponent("scripts/testenv/" + name).path
-        let result = try TestProcess.run("/bin/bash", [script] + arguments)
+        let result = try await TestProcess.run("/bin/bash", [script] + arguments)
         // No exit code: the child was reaped elsewhere; judge by its output then.
         guard result.exitCode == 0 || (result.exitCode == nil && !result.output.isEmpty) else {
             throw TestServerError(

@@ -2,12 +2,12 @@ import Foundation
 
 /// A child process for tests, through posix_spawn and waitpid. Not Foundation's Process: inside a
 /// test runner its waitUntilExit can miss the child's exit and hang for good.
-public struct TestProcess {
+public struct TestProcess: Sendable {
     public let pid: pid_t
     private let outputPath: String
     private let errorPath: String
 
-    public struct Result {
+    public struct Result: Sendable {
         /// The exit code, or nil when the child was killed by a signal (or reaped elsewhere).
         public let exitCode: Int32?
         public let output: String
@@ -50,7 +50,23 @@ public struct TestProcess {
         return Result(exitCode: exitCode, output: output, errors: errors)
     }
 
-    public static func run(_ executable: String, _ arguments: [String]) throws -> Result {
-        try spawn(executable, arguments).wait()
+    /// Runs `executable` to its end, waiting on a thread of its own (see `offCooperativePool`).
+    public static func run(_ executable: String, _ arguments: [String]) async throws -> Result {
+        try await spawn(executable, arguments).finished()
+    }
+
+    /// `wait()` on a thread of its own (see `offCooperativePool`).
+    public func finished() async -> Result {
+        await offCooperativePool { self.wait() }
+    }
+}
+
+/// Runs blocking work (waiting for a child process) on a thread of its own, not on the test
+/// runner's cooperative pool. That pool has one thread per core, two here: a server that takes
+/// seconds to start or stop, or a Python oracle importing pyiceberg, held one of them and stalled
+/// every other test's tasks that long, which expired the Redis tests' real-time leases early.
+public func offCooperativePool<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+    await withCheckedContinuation { (continuation: CheckedContinuation<T, Never>) in
+        Thread.detachNewThread { continuation.resume(returning: body()) }
     }
 }
