@@ -82,6 +82,89 @@ import Testing
         #expect(!metadata.json.text.contains("current-snapshot-id"))
     }
 
+    /// Old snapshots' summaries are carried through as the text they were read as (decoding
+    /// and re-encoding a hundred of them made every commit cost more with history); their
+    /// contents read the same as a full parse's, and a summary that changes is written anew.
+    @Test func snapshotSummariesAreCarriedThroughAsRead() throws {
+        let summaryA = #"{ "operation" : "append", "total-records":"8","note":"tab\tand \u00e9","n":5, "nested":{"k":[1,{"x":"}"}]} }"#
+        let summaryB = #"{"operation":"replace","total-records":"3"}"#
+        let text = """
+            {"format-version":2,"table-uuid":"u","location":"s3://b/t","last-sequence-number":2,
+             "last-updated-ms":5,"last-column-id":1,"current-schema-id":0,
+             "schemas":[{"type":"struct","schema-id":0,"fields":[{"id":1,"name":"x","required":false,"type":"long"}]}],
+             "partition-specs":[{"spec-id":0,"fields":[]}],"default-spec-id":0,"last-partition-id":999,
+             "current-snapshot-id":2,"properties":{"summary":"not a snapshot's"},
+             "snapshots":[{"snapshot-id":1,"timestamp-ms":4,"sequence-number":1,"manifest-list":"l1.avro","summary":\(summaryA)},
+                          {"summary":\(summaryB),"snapshot-id":2,"parent-snapshot-id":1,"timestamp-ms":5,"sequence-number":2,
+                           "manifest-list":"l2.avro","extra":{"summary":{"operation":"delete"}}}]}
+            """
+        let bytes = Array(text.utf8)
+        #expect(SnapshotSummarySpans.find(in: bytes).map { String(decoding: bytes[$0], as: UTF8.self) } == [summaryA, summaryB])
+        let metadata = try TableMetadata(jsonBytes: bytes)
+        let plain = try TableMetadata(json: try IcebergJSON.parse(bytes))
+        #expect(metadata == plain)
+        #expect(metadata.snapshots[0].summary["note"] == "tab\tand é")
+        #expect(metadata.snapshots[0].summary["n"] == "5")
+        #expect(metadata.snapshots[0].summary.count("total-records") == 8)
+        #expect(metadata.snapshots[1].summary.operation == .replace)
+        #expect(metadata.snapshots[1].otherMembers.map(\.key) == ["extra"])
+        // Printed back: both summaries exactly as read (spaces included), where a full parse
+        // prints them compactly.
+        let written = metadata.json.text
+        #expect(written.contains(summaryA) && written.contains(summaryB))
+        #expect(!plain.json.text.contains(summaryA))
+        #expect(try TableMetadata(jsonBytes: metadata.jsonBytes) == plain)
+        // A summary that changes is written from its contents.
+        var changed = metadata
+        changed.snapshots[0].summary["total-records"] = "9"
+        let rewritten = changed.json.text
+        #expect(!rewritten.contains(summaryA) && rewritten.contains(summaryB))
+        #expect(rewritten.contains(#""summary":{"operation":"append","note":"tab\tand é","n":"5","#))
+        #expect(rewritten.contains(#","total-records":"9"}},{"snapshot-id":2"#))
+        #expect(try TableMetadata(jsonBytes: changed.jsonBytes).snapshots[0].summary.count("total-records") == 9)
+    }
+
+    /// Where the byte walk and the parser could disagree (a key written with escapes, a
+    /// repeated summary, a summary that is not an object), reading falls back to a full parse
+    /// and gives the same metadata; cut or mangled text throws, and never crashes the walk.
+    @Test func summaryWalkFallsBackAndSurvivesBrokenText() throws {
+        func document(_ snapshot: String) -> String {
+            """
+            {"format-version":2,"table-uuid":"u","location":"l","last-sequence-number":1,"last-updated-ms":5,"last-column-id":1,
+             "current-schema-id":0,"schemas":[{"type":"struct","schema-id":0,"fields":[]}],"partition-specs":[{"spec-id":0,"fields":[]}],
+             "default-spec-id":0,"last-partition-id":999,"current-snapshot-id":1,"snapshots":[\(snapshot)]}
+            """
+        }
+        let head = #""snapshot-id":1,"timestamp-ms":4,"sequence-number":1,"manifest-list":"l1.avro""#
+        for snapshot in [
+            #"{\#(head),"summ\u0061ry":{"operation":"append","a":"1"}}"#,
+            #"{\#(head),"summary":{"operation":"append","a":"0"},"summary":{"operation":"append","a":"1"}}"#,
+        ] {
+            let bytes = Array(document(snapshot).utf8)
+            let metadata = try TableMetadata(jsonBytes: bytes)
+            #expect(metadata == (try TableMetadata(json: try IcebergJSON.parse(bytes))))
+            #expect(metadata.snapshots[0].summary["a"] == "1")
+        }
+        let notObject = Array(document(#"{\#(head),"summary":"append"}"#).utf8)
+        #expect(throws: IcebergError.self) { try TableMetadata(jsonBytes: notObject) }
+
+        let valid = try S.fixture("pyiceberg-events.metadata.json")
+        var generator = SystemRandomNumberGenerator()
+        for cut in stride(from: 0, to: valid.count, by: 7) {
+            _ = SnapshotSummarySpans.find(in: Array(valid[..<cut]))
+            #expect(throws: IcebergError.self) { try TableMetadata(jsonBytes: Array(valid[..<cut])) }
+        }
+        for _ in 0..<300 {
+            var mangled = valid
+            mangled[Int.random(in: 0..<mangled.count, using: &generator)] =
+                [UInt8(ascii: "\""), UInt8(ascii: "{"), UInt8(ascii: "}"), UInt8(ascii: "\\"), 0x20].randomElement(using: &generator)!
+            _ = SnapshotSummarySpans.find(in: mangled)
+            if let metadata = try? TableMetadata(jsonBytes: mangled) {
+                #expect(metadata == (try TableMetadata(json: try IcebergJSON.parse(mangled))))
+            }
+        }
+    }
+
     @Test func rejectsBrokenMetadata() throws {
         let valid = try S.fixture("pyiceberg-events.metadata.json")
         #expect(throws: IcebergError.self) { try TableMetadata(jsonBytes: Array(valid.dropLast())) }

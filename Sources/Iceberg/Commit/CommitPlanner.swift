@@ -289,9 +289,10 @@ public enum CommitPlanner {
     /// Sets the `total-*` keys from the parent's, as pyiceberg does: a total the parent lacks
     /// (an engine that does not write it) is left out rather than guessed.
     static func chainTotals(_ summary: inout SnapshotSummary, parent: Snapshot?, added: Totals, removed: Totals) {
+        let parentSummary = parent?.summary  // decoded once (a summary read from a file stays text until asked)
         func chain(_ key: String, plus: Int64, minus: Int64) {
             let previous: Int64?
-            if let parent { previous = parent.summary.count(key) } else { previous = 0 }
+            if let parentSummary { previous = parentSummary.count(key) } else { previous = 0 }
             guard let previous else { return }
             let total = previous + plus - minus
             if total >= 0 { summary[key] = String(total) }

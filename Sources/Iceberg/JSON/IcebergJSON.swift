@@ -14,6 +14,9 @@ public enum IcebergJSON: Sendable, Hashable {
     case string(String)
     case array([IcebergJSON])
     case object([(key: String, value: IcebergJSON)])
+    /// A value's JSON text carried through from a file that was validated when read, printed
+    /// back as it is (old snapshots' summaries; see `SnapshotSummary`).
+    case encoded([UInt8])
 
     public static func int<T: BinaryInteger>(_ value: T) -> IcebergJSON { .number(String(value)) }
 
@@ -26,6 +29,7 @@ public enum IcebergJSON: Sendable, Hashable {
         case (.array(let a), .array(let b)): return a == b
         case (.object(let a), .object(let b)):
             return a.count == b.count && zip(a, b).allSatisfy { $0.key == $1.key && $0.value == $1.value }
+        case (.encoded(let a), .encoded(let b)): return a == b
         default: return false
         }
     }
@@ -42,6 +46,7 @@ public enum IcebergJSON: Sendable, Hashable {
                 hasher.combine(member.key)
                 hasher.combine(member.value)
             }
+        case .encoded(let bytes): hasher.combine(bytes)
         }
     }
 
@@ -107,6 +112,25 @@ public enum IcebergJSON: Sendable, Hashable {
         try parse(Array(text.utf8))
     }
 
+    /// Parses a table metadata file with each `snapshots[i].summary` object kept as `.encoded`
+    /// text rather than built (see `SnapshotSummary`). The whole document is still validated.
+    /// When the byte walk that finds the summaries disagrees with the parser (keys written
+    /// with escapes, say), the document is parsed the plain way.
+    static func parseMetadata(_ bytes: [UInt8], limits: JSONLimits = JSONLimits()) throws(IcebergError) -> IcebergJSON {
+        let spans = SnapshotSummarySpans.find(in: bytes)
+        guard !spans.isEmpty else { return try parse(bytes, limits: limits) }
+        var builder = Builder()
+        builder.deferred = Builder.DeferredSummaries(text: bytes, spans: spans)
+        var parser = JSONParser(limits: limits)
+        do {
+            try bytes.withUnsafeBytes { try parser.parse($0, into: &builder) }
+        } catch {
+            throw IcebergError(.invalidMetadata, "the document is not valid JSON", underlying: "\(error)")
+        }
+        guard let root = builder.root, builder.deferred?.isComplete == true else { return try parse(bytes, limits: limits) }
+        return root
+    }
+
     /// Builds values from the parser's events with a stack of open containers. The open
     /// containers' items live in their own stacks and grow in place: an item array held in an
     /// enum payload would be copied on every append (quadratic for the long `snapshots` array).
@@ -119,6 +143,28 @@ public enum IcebergJSON: Sendable, Hashable {
         var arrays: [[IcebergJSON]] = []
         var objects: [[(key: String, value: IcebergJSON)]] = []
         var root: IcebergJSON?
+
+        /// Snapshot summaries to take as text: the k-th `snapshots[i].summary` object the parser
+        /// meets becomes `.encoded(text[spans[k]])`.
+        struct DeferredSummaries {
+            let text: [UInt8]
+            let spans: [Range<Int>]
+            var taken = 0
+            /// Whether the parser met exactly the summaries the byte walk found.
+            var agrees = true
+            var isComplete: Bool { agrees && taken == spans.count }
+        }
+        var deferred: DeferredSummaries?
+        /// Nesting inside a summary being skipped (0: not skipping).
+        var skipDepth = 0
+
+        /// Whether an object beginning now is `snapshots[i].summary` of the top-level object.
+        private var atSnapshotSummary: Bool {
+            guard stack.count == 3, case .object(let top) = stack[0], top == "snapshots", case .array = stack[1],
+                case .object(let member) = stack[2], member == "summary"
+            else { return false }
+            return true
+        }
 
         mutating func add(_ value: IcebergJSON) {
             switch stack.last {
@@ -133,31 +179,67 @@ public enum IcebergJSON: Sendable, Hashable {
         }
 
         mutating func beginObject() throws {
+            if skipDepth > 0 {
+                skipDepth += 1
+                return
+            }
+            if deferred != nil, atSnapshotSummary {
+                skipDepth = 1
+                return
+            }
             stack.append(.object(pendingKey: nil))
             objects.append([])
         }
         mutating func key(_ utf8: UnsafeRawBufferPointer) throws {
-            guard case .object = stack.last else { return }
+            guard skipDepth == 0, case .object = stack.last else { return }
             stack[stack.count - 1] = .object(pendingKey: String(decoding: utf8, as: UTF8.self))
         }
         mutating func endObject() throws {
+            if skipDepth > 0 {
+                skipDepth -= 1
+                if skipDepth == 0 { takeSummary() }
+                return
+            }
             guard case .object = stack.popLast(), let members = objects.popLast() else { return }
             add(.object(members))
         }
         mutating func beginArray() throws {
+            if skipDepth > 0 {
+                skipDepth += 1
+                return
+            }
             stack.append(.array)
             arrays.append([])
         }
         mutating func endArray() throws {
+            if skipDepth > 0 {
+                skipDepth -= 1
+                return
+            }
             guard case .array = stack.popLast(), let items = arrays.popLast() else { return }
             add(.array(items))
         }
-        mutating func string(_ utf8: UnsafeRawBufferPointer) throws { add(.string(String(decoding: utf8, as: UTF8.self))) }
-        mutating func number(_ text: UnsafeRawBufferPointer, kind: JSONNumberKind) throws {
-            add(.number(String(decoding: text, as: UTF8.self)))
+        mutating func string(_ utf8: UnsafeRawBufferPointer) throws {
+            if skipDepth == 0 { add(.string(String(decoding: utf8, as: UTF8.self))) }
         }
-        mutating func bool(_ value: Bool) throws { add(.bool(value)) }
-        mutating func null() throws { add(.null) }
+        mutating func number(_ text: UnsafeRawBufferPointer, kind: JSONNumberKind) throws {
+            if skipDepth == 0 { add(.number(String(decoding: text, as: UTF8.self))) }
+        }
+        mutating func bool(_ value: Bool) throws { if skipDepth == 0 { add(.bool(value)) } }
+        mutating func null() throws { if skipDepth == 0 { add(.null) } }
+
+        /// The summary just skipped, as the text the byte walk found for it.
+        private mutating func takeSummary() {
+            guard var summaries = deferred else { return }
+            if summaries.taken < summaries.spans.count {
+                add(.encoded(Array(summaries.text[summaries.spans[summaries.taken]])))
+            } else {
+                summaries.agrees = false
+                add(.null)
+            }
+            summaries.taken += 1
+            deferred = summaries
+        }
     }
 
     // MARK: Printing
@@ -195,6 +277,7 @@ public enum IcebergJSON: Sendable, Hashable {
                 member.value.print(into: &out)
             }
             out.append(UInt8(ascii: "}"))
+        case .encoded(let bytes): out.append(contentsOf: bytes)
         }
     }
 

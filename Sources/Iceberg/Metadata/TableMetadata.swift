@@ -7,15 +7,58 @@ public enum SnapshotOperation: String, Sendable, Hashable {
 
 /// A snapshot's `summary`: the operation, then string properties in order (`added-data-files`,
 /// `total-records`, …).
+///
+/// A summary read from a metadata file stays the JSON text it was until something asks for
+/// its contents, and is printed back from that text: a metadata file keeps up to a hundred
+/// snapshots, every commit reads and rewrites it, and decoding and re-encoding every old
+/// summary each time made a commit cost more the longer the table's history.
 public struct SnapshotSummary: Sendable, Hashable {
-    /// The operation as written; `operation` parses it.
-    public var operationName: String
-    /// Every other property, in order.
-    public var properties: KeyValueMetadata
+    private struct Contents: Sendable, Hashable {
+        var operationName: String
+        var properties: KeyValueMetadata
+    }
+
+    private enum Storage: Sendable {
+        case decoded(Contents)
+        /// A JSON object's text, validated when its file was read.
+        case encoded([UInt8])
+    }
+
+    private var storage: Storage
 
     public init(operation: SnapshotOperation, properties: KeyValueMetadata = [:]) {
-        self.operationName = operation.rawValue
-        self.properties = properties
+        storage = .decoded(Contents(operationName: operation.rawValue, properties: properties))
+    }
+
+    /// A summary kept as the JSON object text `bytes` (already validated as JSON).
+    init(encoded bytes: [UInt8]) {
+        storage = .encoded(bytes)
+    }
+
+    private var contents: Contents {
+        get {
+            switch storage {
+            case .decoded(let contents): return contents
+            case .encoded(let bytes):
+                // The text was validated with its file; a failure here would be a bug, and an
+                // empty summary is what a reader of a summary-less snapshot sees anyway.
+                guard let json = try? IcebergJSON.parse(bytes) else { return Contents(operationName: "append", properties: [:]) }
+                return Self.contents(of: json)
+            }
+        }
+        set { storage = .decoded(newValue) }
+    }
+
+    /// The operation as written; `operation` parses it.
+    public var operationName: String {
+        get { contents.operationName }
+        set { contents.operationName = newValue }
+    }
+
+    /// Every other property, in order.
+    public var properties: KeyValueMetadata {
+        get { contents.properties }
+        set { contents.properties = newValue }
     }
 
     public var operation: SnapshotOperation? { SnapshotOperation(rawValue: operationName) }
@@ -27,6 +70,44 @@ public struct SnapshotSummary: Sendable, Hashable {
 
     /// A numeric property, nil when absent or not an integer.
     public func count(_ key: String) -> Int64? { properties[key].flatMap { Int64($0) } }
+
+    public static func == (lhs: SnapshotSummary, rhs: SnapshotSummary) -> Bool { lhs.contents == rhs.contents }
+    public func hash(into hasher: inout Hasher) { hasher.combine(contents) }
+
+    // MARK: JSON
+
+    /// The summary from its JSON object: `operation` (default append), then the other
+    /// members as strings (non-strings as their JSON text); a repeated key keeps its last value.
+    init(json: IcebergJSON) {
+        storage = .decoded(Self.contents(of: json))
+    }
+
+    private static func contents(of json: IcebergJSON) -> Contents {
+        var pairs: [(key: String, value: String)] = []
+        var operation = "append"
+        for pair in json.objectValue ?? [] {
+            let text = pair.value.stringValue ?? pair.value.text
+            if pair.key == "operation" { operation = text } else { pairs.append((pair.key, text)) }
+        }
+        // Appended whole; only a repeated key needs the slower path.
+        var properties = KeyValueMetadata(pairs)
+        if Set(pairs.map(\.key)).count != pairs.count {
+            properties = KeyValueMetadata()
+            for pair in pairs { properties[pair.key] = pair.value }
+        }
+        return Contents(operationName: operation, properties: properties)
+    }
+
+    /// The JSON object: the text it was read as when unchanged.
+    var json: IcebergJSON {
+        switch storage {
+        case .encoded(let bytes): return .encoded(bytes)
+        case .decoded(let contents):
+            return .object(
+                [(key: "operation", value: .string(contents.operationName))]
+                    + contents.properties.pairs.map { (key: $0.key, value: IcebergJSON.string($0.value)) })
+        }
+    }
 }
 
 /// A snapshot: the table's state after one commit.

@@ -12,7 +12,7 @@ extension TableMetadata {
     ]
 
     public init(jsonBytes bytes: [UInt8]) throws(IcebergError) {
-        try self.init(json: try IcebergJSON.parse(bytes))
+        try self.init(json: try IcebergJSON.parseMetadata(bytes))
     }
 
     public init(json: IcebergJSON) throws(IcebergError) {
@@ -139,21 +139,14 @@ extension Snapshot {
 
     public init(json: IcebergJSON, path: String) throws(IcebergError) {
         let object = try JSONObjectReader(json, path: path)
-        let summaryObject = try JSONObjectReader(try object.required("summary"), path: object.memberPath("summary"))
-        var pairs: [(key: String, value: String)] = []
-        var operation = "append"
-        for pair in summaryObject.value.objectValue ?? [] {
-            let text = pair.value.stringValue ?? pair.value.text
-            if pair.key == "operation" { operation = text } else { pairs.append((pair.key, text)) }
+        let summaryJSON = try object.required("summary")
+        let summary: SnapshotSummary
+        if case .encoded(let bytes) = summaryJSON {
+            summary = SnapshotSummary(encoded: bytes)
+        } else {
+            _ = try JSONObjectReader(summaryJSON, path: object.memberPath("summary"))
+            summary = SnapshotSummary(json: summaryJSON)
         }
-        // Appended whole (a hundred snapshots per metadata file); a repeated key keeps its last value.
-        var properties = KeyValueMetadata(pairs)
-        if Set(pairs.map(\.key)).count != pairs.count {
-            properties = KeyValueMetadata()
-            for pair in pairs { properties[pair.key] = pair.value }
-        }
-        var summary = SnapshotSummary(operation: .append, properties: properties)
-        summary.operationName = operation
         guard let manifestList = try object.optionalString("manifest-list") else {
             throw IcebergError(
                 .unsupported, "a snapshot without a manifest list (format version 1 manifests)",
@@ -173,12 +166,7 @@ extension Snapshot {
             ("sequence-number", .int(sequenceNumber)),
             ("timestamp-ms", .int(timestampMs)),
             ("manifest-list", .string(manifestList)),
-            (
-                "summary",
-                .object(
-                    [(key: "operation", value: .string(summary.operationName))]
-                        + summary.properties.pairs.map { (key: $0.key, value: IcebergJSON.string($0.value)) })
-            ),
+            ("summary", summary.json),
         ]
         if let schemaId { members.append(("schema-id", .int(schemaId))) }
         members += otherMembers.map { (key: $0.key, value: $0.value) }
