@@ -82,86 +82,123 @@ import Testing
         #expect(!metadata.json.text.contains("current-snapshot-id"))
     }
 
-    /// Old snapshots' summaries are carried through as the text they were read as (decoding
-    /// and re-encoding a hundred of them made every commit cost more with history); their
-    /// contents read the same as a full parse's, and a summary that changes is written anew.
-    @Test func snapshotSummariesAreCarriedThroughAsRead() throws {
-        let summaryA = #"{ "operation" : "append", "total-records":"8","note":"tab\tand \u00e9","n":5, "nested":{"k":[1,{"x":"}"}]} }"#
-        let summaryB = #"{"operation":"replace","total-records":"3"}"#
-        let text = """
+    /// A metadata document for the history tests: `snapshots`, `snapshot-log` and
+    /// `metadata-log` as given, the rest fixed.
+    static func document(snapshots: String, snapshotLog: String = "[]", metadataLog: String = "[]", extra: String = "") -> [UInt8] {
+        Array(
+            """
             {"format-version":2,"table-uuid":"u","location":"s3://b/t","last-sequence-number":2,
              "last-updated-ms":5,"last-column-id":1,"current-schema-id":0,
              "schemas":[{"type":"struct","schema-id":0,"fields":[{"id":1,"name":"x","required":false,"type":"long"}]}],
              "partition-specs":[{"spec-id":0,"fields":[]}],"default-spec-id":0,"last-partition-id":999,
-             "current-snapshot-id":2,"properties":{"summary":"not a snapshot's"},
-             "snapshots":[{"snapshot-id":1,"timestamp-ms":4,"sequence-number":1,"manifest-list":"l1.avro","summary":\(summaryA)},
-                          {"summary":\(summaryB),"snapshot-id":2,"parent-snapshot-id":1,"timestamp-ms":5,"sequence-number":2,
-                           "manifest-list":"l2.avro","extra":{"summary":{"operation":"delete"}}}]}
-            """
-        let bytes = Array(text.utf8)
-        #expect(SnapshotSummarySpans.find(in: bytes).map { String(decoding: bytes[$0], as: UTF8.self) } == [summaryA, summaryB])
+             "current-snapshot-id":2,"properties":{"snapshots":"not these"},\(extra)
+             "snapshots":\(snapshots),"snapshot-log":\(snapshotLog), "metadata-log" : \(metadataLog)}
+            """.utf8)
+    }
+
+    /// The lists that grow with history are read from their text and unchanged snapshots are
+    /// printed back from it (building them as JSON values on every commit made the thousandth
+    /// commit slower than the tenth). The values equal a full parse's; a snapshot that changes
+    /// is written from its values.
+    @Test func historyIsReadFromItsTextAndCarriedThrough() throws {
+        let first = #"{ "snapshot-id" : 1,"timestamp-ms":4,"sequence-number":1,"manifest-list":"l1.avro","summary":{ "operation" : "append", "total-records":"8","note":"tab\tand \u00e9","n":5, "nested":{"k":[1,{"x":"}"}]} } }"#
+        let second = #"{"summary":{"operation":"replace","total-records":"3"},"snapshot-id":2,"parent-snapshot-id":1,"timestamp-ms":5,"sequence-number":2,"manifest-list":"l2.avro","schema-id":null,"extra":{"summary":{"operation":"delete"}}}"#
+        let bytes = Self.document(
+            snapshots: "[\(first),\n \(second)]",
+            snapshotLog: #"[{"snapshot-id":1,"timestamp-ms":4},{"timestamp-ms":5,"snapshot-id":2,"x":true}]"#,
+            metadataLog: #"[{"metadata-file":"s3://b/t/metadata/00001-a.metadata.json","timestamp-ms":3},{"metadata-file":"s3://b/t/\"q\".json","timestamp-ms":4}]"#)
         let metadata = try TableMetadata(jsonBytes: bytes)
         let plain = try TableMetadata(json: try IcebergJSON.parse(bytes))
         #expect(metadata == plain)
+        #expect(metadata.snapshots.allSatisfy { $0.source != nil } && plain.snapshots.allSatisfy { $0.source == nil })
+        #expect(metadata.snapshots.map(\.snapshotId) == [1, 2])
         #expect(metadata.snapshots[0].summary["note"] == "tab\tand é")
         #expect(metadata.snapshots[0].summary["n"] == "5")
         #expect(metadata.snapshots[0].summary.count("total-records") == 8)
         #expect(metadata.snapshots[1].summary.operation == .replace)
+        #expect(metadata.snapshots[1].parentSnapshotId == 1)
         #expect(metadata.snapshots[1].otherMembers.map(\.key) == ["extra"])
-        // Printed back: both summaries exactly as read (spaces included), where a full parse
-        // prints them compactly.
-        let written = metadata.json.text
-        #expect(written.contains(summaryA) && written.contains(summaryB))
-        #expect(!plain.json.text.contains(summaryA))
+        #expect(metadata.snapshotLog == [SnapshotLogEntry(snapshotId: 1, timestampMs: 4), SnapshotLogEntry(snapshotId: 2, timestampMs: 5)])
+        #expect(metadata.metadataLog.map(\.metadataFile) == ["s3://b/t/metadata/00001-a.metadata.json", #"s3://b/t/"q".json"#])
+
+        // Written: both snapshots exactly as read (spaces and member order included), where the
+        // values alone print them compactly in the spec's order; read back, the same values.
+        let written = String(decoding: metadata.jsonBytes, as: UTF8.self)
+        #expect(written.contains("\"snapshots\":[\(first),\(second)]"))
+        #expect(!String(decoding: plain.jsonBytes, as: UTF8.self).contains(first))
         #expect(try TableMetadata(jsonBytes: metadata.jsonBytes) == plain)
-        // A summary that changes is written from its contents.
+        // The logs, printed straight into bytes, as the JSON values print them.
+        #expect(metadata.jsonBytes.count == plain.jsonBytes.count - plain.snapshots.map { $0.json.bytes.count }.reduce(0, +)
+            + first.utf8.count + second.utf8.count)
+        #expect(TableMetadata.printed(metadata.metadataLog) == IcebergJSON.array(metadata.metadataLog.map(\.json)).bytes)
+        #expect(TableMetadata.printed(metadata.snapshotLog) == IcebergJSON.array(metadata.snapshotLog.map(\.json)).bytes)
+        for value: Int64 in [0, 7, -7, 1_795_299_881_644, .max, .min] {
+            var out: [UInt8] = []
+            IcebergJSON.appendInteger(value, to: &out)
+            #expect(String(decoding: out, as: UTF8.self) == String(value))
+        }
+
+        // What changes is written from its values; the rest is still carried.
         var changed = metadata
         changed.snapshots[0].summary["total-records"] = "9"
-        let rewritten = changed.json.text
-        #expect(!rewritten.contains(summaryA) && rewritten.contains(summaryB))
+        changed.snapshots[1].timestampMs = 6
+        let rewritten = String(decoding: changed.jsonBytes, as: UTF8.self)
+        #expect(!rewritten.contains(first) && !rewritten.contains(second))
         #expect(rewritten.contains(#""summary":{"operation":"append","note":"tab\tand é","n":"5","#))
-        #expect(rewritten.contains(#","total-records":"9"}},{"snapshot-id":2"#))
-        #expect(try TableMetadata(jsonBytes: changed.jsonBytes).snapshots[0].summary.count("total-records") == 9)
+        let reread = try TableMetadata(jsonBytes: changed.jsonBytes)
+        #expect(reread == changed)
+        #expect(reread.snapshots[0].summary.count("total-records") == 9 && reread.snapshots[1].timestampMs == 6)
+        var appended = metadata
+        appended.snapshots.removeFirst()
+        #expect(String(decoding: appended.jsonBytes, as: UTF8.self).contains("\"snapshots\":[\(second)]"))
     }
 
-    /// Where the byte walk and the parser could disagree (a key written with escapes, a
-    /// repeated summary, a summary that is not an object), reading falls back to a full parse
-    /// and gives the same metadata; cut or mangled text throws, and never crashes the walk.
-    @Test func summaryWalkFallsBackAndSurvivesBrokenText() throws {
-        func document(_ snapshot: String) -> String {
-            """
-            {"format-version":2,"table-uuid":"u","location":"l","last-sequence-number":1,"last-updated-ms":5,"last-column-id":1,
-             "current-schema-id":0,"schemas":[{"type":"struct","schema-id":0,"fields":[]}],"partition-specs":[{"spec-id":0,"fields":[]}],
-             "default-spec-id":0,"last-partition-id":999,"current-snapshot-id":1,"snapshots":[\(snapshot)]}
-            """
+    /// Where the fast path meets what it does not expect (escapes in keys, numbers that are not
+    /// plain digits, a list given twice, a missing member), reading gives what a full parse
+    /// gives, errors included; cut or mangled text throws or reads the same, never crashes.
+    @Test func historyFallsBackToTheFullParser() throws {
+        let head = #""timestamp-ms":4,"sequence-number":1,"manifest-list":"l1.avro","summary":{"operation":"append","a":"1"}"#
+        let cases: [[UInt8]] = [
+            Self.document(snapshots: #"[{"snapshot-id":1,\#(head)}]"#, extra: #""snapshots":[],"#),
+            Self.document(snapshots: #"[{"snapshot-id":1,\#(head)}]"#),
+            Self.document(snapshots: #"[{"snapshot-id":1.0e0,\#(head)}]"#),
+            Self.document(snapshots: #"[{"snapshot-id":1,\#(head),"summary":{"operation":"delete"}}]"#),
+            Self.document(snapshots: #"[{"snapshot-id":12345678901234567890,\#(head)}]"#),
+            Self.document(snapshots: #"[{"snapshot-id":2,\#(head)}]"#, extra: #""snapshots":[{"snapshot-id":1,\#(head)}],"#),
+            Self.document(snapshots: #"[{"snapshot-id":1,\#(head)}]"#, snapshotLog: #"[{"snapshot-id":1,"timestamp-ms":4.0}]"#),
+            Self.document(snapshots: #"[{"snapshot-id":1,\#(head)}]"#, metadataLog: #"[{"metadata-file":"m","timestamp-ms":4}]"#),
+            Self.document(snapshots: #"[{\#(head)}]"#),
+            Self.document(snapshots: #"[{"snapshot-id":1,"summary":"append"}]"#),
+            Self.document(snapshots: #"[7]"#),
+            Self.document(snapshots: #"[{"snapshot-id":1,\#(head)}]"#, snapshotLog: #"[{"snapshot-id":1}]"#),
+        ]
+        for bytes in cases {
+            let plain = Result { () throws(IcebergError) in try TableMetadata(json: try IcebergJSON.parse(bytes)) }
+            let fast = Result { () throws(IcebergError) in try TableMetadata(jsonBytes: bytes) }
+            switch (plain, fast) {
+            case (.success(let a), .success(let b)):
+                #expect(a == b)
+                #expect(try TableMetadata(jsonBytes: b.jsonBytes) == a)
+            case (.failure(let a), .failure(let b)):
+                #expect(a.code == b.code && a.field == b.field, "\(a) / \(b)")
+            default:
+                Issue.record("a full parse gave \(plain), the fast path \(fast): \(String(decoding: bytes, as: UTF8.self))")
+            }
         }
-        let head = #""snapshot-id":1,"timestamp-ms":4,"sequence-number":1,"manifest-list":"l1.avro""#
-        for snapshot in [
-            #"{\#(head),"summ\u0061ry":{"operation":"append","a":"1"}}"#,
-            #"{\#(head),"summary":{"operation":"append","a":"0"},"summary":{"operation":"append","a":"1"}}"#,
-        ] {
-            let bytes = Array(document(snapshot).utf8)
-            let metadata = try TableMetadata(jsonBytes: bytes)
-            #expect(metadata == (try TableMetadata(json: try IcebergJSON.parse(bytes))))
-            #expect(metadata.snapshots[0].summary["a"] == "1")
-        }
-        let notObject = Array(document(#"{\#(head),"summary":"append"}"#).utf8)
-        #expect(throws: IcebergError.self) { try TableMetadata(jsonBytes: notObject) }
 
         let valid = try S.fixture("pyiceberg-events.metadata.json")
-        var generator = SystemRandomNumberGenerator()
-        for cut in stride(from: 0, to: valid.count, by: 7) {
-            _ = SnapshotSummarySpans.find(in: Array(valid[..<cut]))
+        for cut in stride(from: 0, to: valid.count, by: 5) {
             #expect(throws: IcebergError.self) { try TableMetadata(jsonBytes: Array(valid[..<cut])) }
         }
-        for _ in 0..<300 {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<500 {
             var mangled = valid
             mangled[Int.random(in: 0..<mangled.count, using: &generator)] =
-                [UInt8(ascii: "\""), UInt8(ascii: "{"), UInt8(ascii: "}"), UInt8(ascii: "\\"), 0x20].randomElement(using: &generator)!
-            _ = SnapshotSummarySpans.find(in: mangled)
-            if let metadata = try? TableMetadata(jsonBytes: mangled) {
-                #expect(metadata == (try TableMetadata(json: try IcebergJSON.parse(mangled))))
-            }
+                [UInt8(ascii: "\""), UInt8(ascii: "{"), UInt8(ascii: "}"), UInt8(ascii: "["), UInt8(ascii: "\\"), UInt8(ascii: ","), 0x20]
+                .randomElement(using: &generator)!
+            let plain = try? TableMetadata(json: try IcebergJSON.parse(mangled))
+            let fast = try? TableMetadata(jsonBytes: mangled)
+            #expect(plain == fast)
         }
     }
 

@@ -112,24 +112,29 @@ public enum IcebergJSON: Sendable, Hashable {
         try parse(Array(text.utf8))
     }
 
-    /// Parses a table metadata file with each `snapshots[i].summary` object kept as `.encoded`
-    /// text rather than built (see `SnapshotSummary`). The whole document is still validated.
-    /// When the byte walk that finds the summaries disagrees with the parser (keys written
-    /// with escapes, say), the document is parsed the plain way.
-    static func parseMetadata(_ bytes: [UInt8], limits: JSONLimits = JSONLimits()) throws(IcebergError) -> IcebergJSON {
-        let spans = SnapshotSummarySpans.find(in: bytes)
-        guard !spans.isEmpty else { return try parse(bytes, limits: limits) }
+    /// Parses a table metadata file leaving out the elements of the top-level lists that grow
+    /// with history (`historyLists`), which `MetadataHistoryText` reads from their text; the
+    /// whole document is validated all the same. Returns the rest, those lists empty, and how
+    /// many elements each had.
+    static func parseDeferringHistory(_ bytes: [UInt8], limits: JSONLimits = JSONLimits()) throws(IcebergError)
+        -> (json: IcebergJSON, deferred: [Int])
+    {
         var builder = Builder()
-        builder.deferred = Builder.DeferredSummaries(text: bytes, spans: spans)
+        builder.deferred = Array(repeating: 0, count: historyLists.count)
         var parser = JSONParser(limits: limits)
         do {
             try bytes.withUnsafeBytes { try parser.parse($0, into: &builder) }
         } catch {
             throw IcebergError(.invalidMetadata, "the document is not valid JSON", underlying: "\(error)")
         }
-        guard let root = builder.root, builder.deferred?.isComplete == true else { return try parse(bytes, limits: limits) }
-        return root
+        guard let root = builder.root, let deferred = builder.deferred else {
+            throw IcebergError(.invalidMetadata, "the document holds no JSON value")
+        }
+        return (root, deferred)
     }
+
+    /// The top-level members whose array elements `parseDeferringHistory` leaves out.
+    static let historyLists = ["snapshots", "snapshot-log", "metadata-log"]
 
     /// Builds values from the parser's events with a stack of open containers. The open
     /// containers' items live in their own stacks and grow in place: an item array held in an
@@ -144,25 +149,35 @@ public enum IcebergJSON: Sendable, Hashable {
         var objects: [[(key: String, value: IcebergJSON)]] = []
         var root: IcebergJSON?
 
-        /// Snapshot summaries to take as text: the k-th `snapshots[i].summary` object the parser
-        /// meets becomes `.encoded(text[spans[k]])`.
-        struct DeferredSummaries {
-            let text: [UInt8]
-            let spans: [Range<Int>]
-            var taken = 0
-            /// Whether the parser met exactly the summaries the byte walk found.
-            var agrees = true
-            var isComplete: Bool { agrees && taken == spans.count }
-        }
-        var deferred: DeferredSummaries?
-        /// Nesting inside a summary being skipped (0: not skipping).
+        /// When deferring history: how many elements of each of `historyLists` were left out.
+        var deferred: [Int]?
+        /// Nesting inside a value being left out (0: building).
         var skipDepth = 0
 
-        /// Whether an object beginning now is `snapshots[i].summary` of the top-level object.
-        private var atSnapshotSummary: Bool {
-            guard stack.count == 3, case .object(let top) = stack[0], top == "snapshots", case .array = stack[1],
-                case .object(let member) = stack[2], member == "summary"
-            else { return false }
+        /// Which of `historyLists` a value beginning now is an element of, when deferring.
+        private var historyList: Int? {
+            guard deferred != nil, stack.count == 2, case .array = stack[1], case .object(let key?) = stack[0] else {
+                return nil
+            }
+            return IcebergJSON.historyLists.firstIndex(of: key)
+        }
+
+        /// Whether the value beginning now is left out (counted when it is a list's element).
+        private mutating func leavesOut(container: Bool) -> Bool {
+            if skipDepth > 0 {
+                if container { skipDepth += 1 }
+                return true
+            }
+            guard let list = historyList else { return false }
+            deferred?[list] += 1
+            if container { skipDepth = 1 }
+            return true
+        }
+
+        /// Whether the container ending now was left out.
+        private mutating func endsLeftOut() -> Bool {
+            guard skipDepth > 0 else { return false }
+            skipDepth -= 1
             return true
         }
 
@@ -179,14 +194,7 @@ public enum IcebergJSON: Sendable, Hashable {
         }
 
         mutating func beginObject() throws {
-            if skipDepth > 0 {
-                skipDepth += 1
-                return
-            }
-            if deferred != nil, atSnapshotSummary {
-                skipDepth = 1
-                return
-            }
+            if leavesOut(container: true) { return }
             stack.append(.object(pendingKey: nil))
             objects.append([])
         }
@@ -195,51 +203,28 @@ public enum IcebergJSON: Sendable, Hashable {
             stack[stack.count - 1] = .object(pendingKey: String(decoding: utf8, as: UTF8.self))
         }
         mutating func endObject() throws {
-            if skipDepth > 0 {
-                skipDepth -= 1
-                if skipDepth == 0 { takeSummary() }
-                return
-            }
+            if endsLeftOut() { return }
             guard case .object = stack.popLast(), let members = objects.popLast() else { return }
             add(.object(members))
         }
         mutating func beginArray() throws {
-            if skipDepth > 0 {
-                skipDepth += 1
-                return
-            }
+            if leavesOut(container: true) { return }
             stack.append(.array)
             arrays.append([])
         }
         mutating func endArray() throws {
-            if skipDepth > 0 {
-                skipDepth -= 1
-                return
-            }
+            if endsLeftOut() { return }
             guard case .array = stack.popLast(), let items = arrays.popLast() else { return }
             add(.array(items))
         }
         mutating func string(_ utf8: UnsafeRawBufferPointer) throws {
-            if skipDepth == 0 { add(.string(String(decoding: utf8, as: UTF8.self))) }
+            if !leavesOut(container: false) { add(.string(String(decoding: utf8, as: UTF8.self))) }
         }
         mutating func number(_ text: UnsafeRawBufferPointer, kind: JSONNumberKind) throws {
-            if skipDepth == 0 { add(.number(String(decoding: text, as: UTF8.self))) }
+            if !leavesOut(container: false) { add(.number(String(decoding: text, as: UTF8.self))) }
         }
-        mutating func bool(_ value: Bool) throws { if skipDepth == 0 { add(.bool(value)) } }
-        mutating func null() throws { if skipDepth == 0 { add(.null) } }
-
-        /// The summary just skipped, as the text the byte walk found for it.
-        private mutating func takeSummary() {
-            guard var summaries = deferred else { return }
-            if summaries.taken < summaries.spans.count {
-                add(.encoded(Array(summaries.text[summaries.spans[summaries.taken]])))
-            } else {
-                summaries.agrees = false
-                add(.null)
-            }
-            summaries.taken += 1
-            deferred = summaries
-        }
+        mutating func bool(_ value: Bool) throws { if !leavesOut(container: false) { add(.bool(value)) } }
+        mutating func null() throws { if !leavesOut(container: false) { add(.null) } }
     }
 
     // MARK: Printing
@@ -306,6 +291,22 @@ public enum IcebergJSON: Sendable, Hashable {
             }
         }
         out.append(UInt8(ascii: "\""))
+    }
+
+    /// An integer's decimal digits, as `.int(value)` prints them.
+    static func appendInteger(_ value: Int64, to out: inout [UInt8]) {
+        if value < 0 { out.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // room for 20 digits without allocating
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            var start = buffer.count
+            repeat {
+                start -= 1
+                buffer[start] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            out.append(contentsOf: buffer[start...])
+        }
     }
 
     private static func hexDigit(_ nibble: UInt8) -> UInt8 {

@@ -98,15 +98,19 @@ public struct SnapshotSummary: Sendable, Hashable {
         return Contents(operationName: operation, properties: properties)
     }
 
-    /// The JSON object: the text it was read as when unchanged.
-    var json: IcebergJSON {
-        switch storage {
-        case .encoded(let bytes): return .encoded(bytes)
-        case .decoded(let contents):
-            return .object(
-                [(key: "operation", value: .string(contents.operationName))]
-                    + contents.properties.pairs.map { (key: $0.key, value: IcebergJSON.string($0.value)) })
-        }
+    /// Whether this is still the text `other` was read as (the same bytes, not re-decoded).
+    func isUnchanged(from other: SnapshotSummary) -> Bool {
+        guard case .encoded(let mine) = storage, case .encoded(let theirs) = other.storage else { return false }
+        return mine == theirs
+    }
+
+    /// The JSON object; with `reusingText`, the text it was read as when it holds that still.
+    func json(reusingText: Bool) -> IcebergJSON {
+        if reusingText, case .encoded(let bytes) = storage { return .encoded(bytes) }
+        let contents = contents
+        return .object(
+            [(key: "operation", value: .string(contents.operationName))]
+                + contents.properties.pairs.map { (key: $0.key, value: IcebergJSON.string($0.value)) })
     }
 }
 
@@ -135,6 +139,48 @@ public struct Snapshot: Sendable, Hashable {
         self.summary = summary
         self.schemaId = schemaId
         self.otherMembers = otherMembers
+    }
+
+    /// The text this snapshot was read from, with the values it held: printed back as it is
+    /// while they are unchanged (see `TableMetadata.init(jsonBytes:)`).
+    final class Source: Sendable {
+        let text: [UInt8]
+        let readAs: Snapshot
+        init(text: [UInt8], readAs: Snapshot) {
+            self.text = text
+            self.readAs = readAs
+        }
+    }
+
+    var source: Source?
+
+    /// Whether it still holds what it was read as, so that its text can be printed back.
+    var unchangedSinceRead: [UInt8]? {
+        guard let source else { return nil }
+        let read = source.readAs
+        guard snapshotId == read.snapshotId, parentSnapshotId == read.parentSnapshotId,
+            sequenceNumber == read.sequenceNumber, timestampMs == read.timestampMs, manifestList == read.manifestList,
+            schemaId == read.schemaId, summary.isUnchanged(from: read.summary), otherMembers == read.otherMembers
+        else { return nil }
+        return source.text
+    }
+
+    public static func == (lhs: Snapshot, rhs: Snapshot) -> Bool {
+        lhs.snapshotId == rhs.snapshotId && lhs.parentSnapshotId == rhs.parentSnapshotId
+            && lhs.sequenceNumber == rhs.sequenceNumber && lhs.timestampMs == rhs.timestampMs
+            && lhs.manifestList == rhs.manifestList && lhs.summary == rhs.summary && lhs.schemaId == rhs.schemaId
+            && lhs.otherMembers == rhs.otherMembers
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(snapshotId)
+        hasher.combine(parentSnapshotId)
+        hasher.combine(sequenceNumber)
+        hasher.combine(timestampMs)
+        hasher.combine(manifestList)
+        hasher.combine(summary)
+        hasher.combine(schemaId)
+        hasher.combine(otherMembers)
     }
 }
 

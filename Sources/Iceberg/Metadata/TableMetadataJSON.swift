@@ -11,11 +11,21 @@ extension TableMetadata {
         "refs",
     ]
 
+    /// Reads a metadata file; the lists that grow with history are read from their text (see
+    /// `MetadataHistoryText`), and unchanged snapshots are printed back from it by `jsonBytes`.
     public init(jsonBytes bytes: [UInt8]) throws(IcebergError) {
-        try self.init(json: try IcebergJSON.parseMetadata(bytes))
+        if let history = try MetadataHistoryText.read(bytes) {
+            try self.init(json: history.json, history: history)
+        } else {
+            try self.init(json: try IcebergJSON.parse(bytes), history: nil)
+        }
     }
 
     public init(json: IcebergJSON) throws(IcebergError) {
+        try self.init(json: json, history: nil)
+    }
+
+    private init(json: IcebergJSON, history: MetadataHistoryText?) throws(IcebergError) {
         let object = try JSONObjectReader(json, path: "")
         let version = try object.int("format-version")
         guard version == 2 else {
@@ -40,21 +50,17 @@ extension TableMetadata {
         var current = try object.optionalInt64("current-snapshot-id")
         if current == -1 { current = nil }
 
-        var snapshots: [Snapshot] = []
+        var snapshots: [Snapshot] = try history?.snapshots() ?? []
         for (index, item) in try object.array("snapshots", required: false).enumerated() {
             snapshots.append(try Snapshot(json: item, path: "snapshots[\(index)]"))
         }
-        var snapshotLog: [SnapshotLogEntry] = []
+        var snapshotLog: [SnapshotLogEntry] = try history?.snapshotLog() ?? []
         for (index, item) in try object.array("snapshot-log", required: false).enumerated() {
-            let entry = try JSONObjectReader(item, path: "snapshot-log[\(index)]")
-            snapshotLog.append(
-                SnapshotLogEntry(snapshotId: try entry.int64("snapshot-id"), timestampMs: try entry.int64("timestamp-ms")))
+            snapshotLog.append(try SnapshotLogEntry(json: item, path: "snapshot-log[\(index)]"))
         }
-        var metadataLog: [MetadataLogEntry] = []
+        var metadataLog: [MetadataLogEntry] = try history?.metadataLog() ?? []
         for (index, item) in try object.array("metadata-log", required: false).enumerated() {
-            let entry = try JSONObjectReader(item, path: "metadata-log[\(index)]")
-            metadataLog.append(
-                MetadataLogEntry(metadataFile: try entry.string("metadata-file"), timestampMs: try entry.int64("timestamp-ms")))
+            metadataLog.append(try MetadataLogEntry(json: item, path: "metadata-log[\(index)]"))
         }
         var sortOrders: [SortOrder] = []
         for (index, item) in try object.array("sort-orders", required: false).enumerated() {
@@ -86,7 +92,15 @@ extension TableMetadata {
     }
 
     /// The metadata as JSON, members in the order pyiceberg writes them.
-    public var json: IcebergJSON {
+    public var json: IcebergJSON { json(reusingText: false) }
+
+    /// The metadata file's bytes (compact UTF-8 JSON). Snapshots read from a file and still
+    /// unchanged are printed back from their text, and the logs straight into bytes: a file
+    /// keeps a hundred snapshots and a hundred log entries, and building each as a JSON value
+    /// on every commit made a commit cost more the longer the table's history.
+    public var jsonBytes: [UInt8] { json(reusingText: true).bytes }
+
+    private func json(reusingText: Bool) -> IcebergJSON {
         var members: [(key: String, value: IcebergJSON)] = [
             ("location", .string(location)),
             ("table-uuid", .string(tableUUID)),
@@ -101,21 +115,9 @@ extension TableMetadata {
         ]
         if let currentSnapshotId { members.append(("current-snapshot-id", .int(currentSnapshotId))) }
         members += [
-            ("snapshots", .array(snapshots.map(\.json))),
-            (
-                "snapshot-log",
-                .array(
-                    snapshotLog.map {
-                        .object([("snapshot-id", .int($0.snapshotId)), ("timestamp-ms", .int($0.timestampMs))])
-                    })
-            ),
-            (
-                "metadata-log",
-                .array(
-                    metadataLog.map {
-                        .object([("metadata-file", .string($0.metadataFile)), ("timestamp-ms", .int($0.timestampMs))])
-                    })
-            ),
+            ("snapshots", .array(snapshots.map { $0.json(reusingText: reusingText) })),
+            ("snapshot-log", reusingText ? .encoded(Self.printed(snapshotLog)) : .array(snapshotLog.map(\.json))),
+            ("metadata-log", reusingText ? .encoded(Self.printed(metadataLog)) : .array(metadataLog.map(\.json))),
             ("sort-orders", .array(sortOrders.map(\.json))),
             ("default-sort-order-id", .int(defaultSortOrderId)),
             ("refs", .object(refs.map { (key: $0.name, value: $0.json) })),
@@ -128,8 +130,55 @@ extension TableMetadata {
         return .object(members)
     }
 
-    /// The metadata file's bytes (compact UTF-8 JSON).
-    public var jsonBytes: [UInt8] { json.bytes }
+    /// `[{"snapshot-id":…,"timestamp-ms":…},…]`, as `json` would print it.
+    static func printed(_ log: [SnapshotLogEntry]) -> [UInt8] {
+        var out: [UInt8] = [UInt8(ascii: "[")]
+        out.reserveCapacity(log.count * 56 + 2)
+        for (index, entry) in log.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(contentsOf: #"{"snapshot-id":"#.utf8)
+            IcebergJSON.appendInteger(entry.snapshotId, to: &out)
+            out.append(contentsOf: #","timestamp-ms":"#.utf8)
+            IcebergJSON.appendInteger(entry.timestampMs, to: &out)
+            out.append(UInt8(ascii: "}"))
+        }
+        out.append(UInt8(ascii: "]"))
+        return out
+    }
+
+    /// `[{"metadata-file":…,"timestamp-ms":…},…]`, as `json` would print it.
+    static func printed(_ log: [MetadataLogEntry]) -> [UInt8] {
+        var out: [UInt8] = [UInt8(ascii: "[")]
+        out.reserveCapacity(log.count * 160 + 2)
+        for (index, entry) in log.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(contentsOf: #"{"metadata-file":"#.utf8)
+            IcebergJSON.appendString(entry.metadataFile, to: &out)
+            out.append(contentsOf: #","timestamp-ms":"#.utf8)
+            IcebergJSON.appendInteger(entry.timestampMs, to: &out)
+            out.append(UInt8(ascii: "}"))
+        }
+        out.append(UInt8(ascii: "]"))
+        return out
+    }
+}
+
+extension SnapshotLogEntry {
+    init(json: IcebergJSON, path: String) throws(IcebergError) {
+        let entry = try JSONObjectReader(json, path: path)
+        self.init(snapshotId: try entry.int64("snapshot-id"), timestampMs: try entry.int64("timestamp-ms"))
+    }
+
+    var json: IcebergJSON { .object([("snapshot-id", .int(snapshotId)), ("timestamp-ms", .int(timestampMs))]) }
+}
+
+extension MetadataLogEntry {
+    init(json: IcebergJSON, path: String) throws(IcebergError) {
+        let entry = try JSONObjectReader(json, path: path)
+        self.init(metadataFile: try entry.string("metadata-file"), timestampMs: try entry.int64("timestamp-ms"))
+    }
+
+    var json: IcebergJSON { .object([("metadata-file", .string(metadataFile)), ("timestamp-ms", .int(timestampMs))]) }
 }
 
 extension Snapshot {
@@ -159,14 +208,18 @@ extension Snapshot {
             otherMembers: object.unknownMembers(known: Self.knownMembers).map { IcebergJSONMember($0.key, $0.value) })
     }
 
-    public var json: IcebergJSON {
+    public var json: IcebergJSON { json(reusingText: false) }
+
+    /// With `reusingText`, the text it was read from while it holds what it was read as.
+    func json(reusingText: Bool) -> IcebergJSON {
+        if reusingText, let text = unchangedSinceRead { return .encoded(text) }
         var members: [(key: String, value: IcebergJSON)] = [("snapshot-id", .int(snapshotId))]
         if let parentSnapshotId { members.append(("parent-snapshot-id", .int(parentSnapshotId))) }
         members += [
             ("sequence-number", .int(sequenceNumber)),
             ("timestamp-ms", .int(timestampMs)),
             ("manifest-list", .string(manifestList)),
-            ("summary", summary.json),
+            ("summary", summary.json(reusingText: reusingText)),
         ]
         if let schemaId { members.append(("schema-id", .int(schemaId))) }
         members += otherMembers.map { (key: $0.key, value: $0.value) }
