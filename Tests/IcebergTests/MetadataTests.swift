@@ -138,6 +138,13 @@ import Testing
             #expect(String(decoding: out, as: UTF8.self) == String(value))
         }
 
+        // Snapshot ids are 63-bit random numbers: all 19 digits take the fast path.
+        let wide = try TableMetadata(
+            jsonBytes: Self.document(
+                snapshots: #"[{"snapshot-id":9223372036854775807,"parent-snapshot-id":-9223372036854775808,"timestamp-ms":1795332130174,"manifest-list":"l","summary":{}},\#(second)]"#))
+        #expect(wide.snapshots[0].source != nil)
+        #expect(wide.snapshots[0].snapshotId == .max && wide.snapshots[0].parentSnapshotId == .min)
+
         // What changes is written from its values; the rest is still carried.
         var changed = metadata
         changed.snapshots[0].summary["total-records"] = "9"
@@ -164,6 +171,9 @@ import Testing
             Self.document(snapshots: #"[{"snapshot-id":1.0e0,\#(head)}]"#),
             Self.document(snapshots: #"[{"snapshot-id":1,\#(head),"summary":{"operation":"delete"}}]"#),
             Self.document(snapshots: #"[{"snapshot-id":12345678901234567890,\#(head)}]"#),
+            Self.document(snapshots: #"[{"snapshot-id":9223372036854775808,\#(head)}]"#),
+            Self.document(snapshots: #"[{"snapshot-id":-9223372036854775809,\#(head)}]"#),
+            Self.document(snapshots: #"[{"snapshot-id":-0,\#(head)}]"#),
             Self.document(snapshots: #"[{"snapshot-id":2,\#(head)}]"#, extra: #""snapshots":[{"snapshot-id":1,\#(head)}],"#),
             Self.document(snapshots: #"[{"snapshot-id":1,\#(head)}]"#, snapshotLog: #"[{"snapshot-id":1,"timestamp-ms":4.0}]"#),
             Self.document(snapshots: #"[{"snapshot-id":1,\#(head)}]"#, metadataLog: #"[{"metadata-file":"m","timestamp-ms":4}]"#),

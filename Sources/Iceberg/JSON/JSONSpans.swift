@@ -81,20 +81,22 @@ struct JSONSpans {
         return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[(range.lowerBound + 1)..<(range.upperBound - 1)]), as: UTF8.self)
     }
 
-    /// An integer written as plain digits (an optional minus, at most 18 digits), nil otherwise.
+    /// An integer written as plain digits (an optional minus, then at most 19 digits) that fits
+    /// in Int64; nil otherwise.
     func plainInt64(_ range: Range<Int>) -> Int64? {
         var i = range.lowerBound
         let negative = byte(i) == UInt8(ascii: "-")
         if negative { i += 1 }
-        guard i < range.upperBound, range.upperBound - i <= 18, range.upperBound <= bytes.count else { return nil }
-        var value: Int64 = 0
+        guard i < range.upperBound, range.upperBound - i <= 19, range.upperBound <= bytes.count else { return nil }
+        var magnitude: UInt64 = 0  // 19 digits never overflow it
         while i < range.upperBound {
             let digit = bytes[i] &- UInt8(ascii: "0")
             guard digit < 10 else { return nil }
-            value = value * 10 + Int64(digit)
+            magnitude = magnitude * 10 + UInt64(digit)
             i += 1
         }
-        return negative ? -value : value
+        if negative { return magnitude <= Int64.min.magnitude ? Int64(truncatingIfNeeded: 0 &- magnitude) : nil }
+        return magnitude <= UInt64(Int64.max) ? Int64(magnitude) : nil
     }
 
     func text(_ range: Range<Int>) -> [UInt8] { Array(bytes[range]) }
