@@ -11,42 +11,38 @@ struct JSONSpans {
         var value: Range<Int>
     }
 
-    /// The members of the object at `start` and the index just past it; nil when `start` holds
-    /// no object or it is cut short.
-    func members(ofObjectAt start: Int) -> (members: [Member], end: Int)? {
+    /// Calls `body` with each member's key and the start of its value; `body` returns the index
+    /// just past the value (nil, or no progress, stops the walk). Returns the index just past
+    /// the object, nil when `start` holds no object or it is cut short.
+    func forEachMember(ofObjectAt start: Int, _ body: (_ key: Range<Int>, _ value: Int) -> Int?) -> Int? {
         guard byte(start) == UInt8(ascii: "{") else { return nil }
-        var members: [Member] = []
         var i = skipWhitespace(start + 1)
-        if byte(i) == UInt8(ascii: "}") { return (members, i + 1) }
+        if byte(i) == UInt8(ascii: "}") { return i + 1 }
         while byte(i) == UInt8(ascii: "\"") {
             let keyEnd = skipString(i)
             var j = skipWhitespace(keyEnd)
             guard byte(j) == UInt8(ascii: ":") else { return nil }
             j = skipWhitespace(j + 1)
-            let valueEnd = skipValue(j)
-            guard valueEnd > j else { return nil }
-            members.append(Member(key: i..<keyEnd, value: j..<valueEnd))
+            guard let valueEnd = body(i..<keyEnd, j), valueEnd > j else { return nil }
             i = skipWhitespace(valueEnd)
-            if byte(i) == UInt8(ascii: "}") { return (members, i + 1) }
+            if byte(i) == UInt8(ascii: "}") { return i + 1 }
             guard byte(i) == UInt8(ascii: ",") else { return nil }
             i = skipWhitespace(i + 1)
         }
         return nil
     }
 
-    /// The elements of the array at `start` and the index just past it; nil when `start` holds
-    /// no array or it is cut short.
-    func elements(ofArrayAt start: Int) -> (elements: [Range<Int>], end: Int)? {
+    /// Calls `body` with the start of each element of the array at `start`; `body` returns the
+    /// index just past the element (nil, or no progress, stops the walk). Returns the index just
+    /// past the array, nil when `start` holds no array or it is cut short.
+    func forEachElement(ofArrayAt start: Int, _ body: (_ element: Int) -> Int?) -> Int? {
         guard byte(start) == UInt8(ascii: "[") else { return nil }
-        var elements: [Range<Int>] = []
         var i = skipWhitespace(start + 1)
-        if byte(i) == UInt8(ascii: "]") { return (elements, i + 1) }
+        if byte(i) == UInt8(ascii: "]") { return i + 1 }
         while i < bytes.count {
-            let end = skipValue(i)
-            guard end > i else { return nil }
-            elements.append(i..<end)
+            guard let end = body(i), end > i else { return nil }
             i = skipWhitespace(end)
-            if byte(i) == UInt8(ascii: "]") { return (elements, i + 1) }
+            if byte(i) == UInt8(ascii: "]") { return i + 1 }
             guard byte(i) == UInt8(ascii: ",") else { return nil }
             i = skipWhitespace(i + 1)
         }
@@ -113,7 +109,7 @@ struct JSONSpans {
     }
 
     /// Just past the string whose opening quote is at `start`.
-    private func skipString(_ start: Int) -> Int {
+    func skipString(_ start: Int) -> Int {
         var i = start + 1
         while i < bytes.count {
             let b = bytes[i]

@@ -12,52 +12,84 @@ struct MetadataHistoryText {
     let text: [UInt8]
     /// The rest of the document (the three lists empty).
     let json: IcebergJSON
-    private var snapshotSpans: [Range<Int>] = []
-    private var snapshotLogSpans: [Range<Int>] = []
-    private var metadataLogSpans: [Range<Int>] = []
+
+    /// A list's element: its span and, for an object, its members.
+    struct Element {
+        var range: Range<Int>
+        var members: [JSONSpans.Member]?
+    }
+
+    private var snapshotElements: [Element] = []
+    private var snapshotLogElements: [Element] = []
+    private var metadataLogElements: [Element] = []
 
     /// nil when the walk disagrees with the parser (the caller parses plainly then).
     static func read(_ text: [UInt8]) throws(IcebergError) -> MetadataHistoryText? {
         let (json, deferred) = try IcebergJSON.parseDeferringHistory(text)
-        var found = MetadataHistoryText(text: text, json: json)
-        let agrees = text.withUnsafeBytes { raw -> Bool in
-            let spans = JSONSpans(bytes: raw)
-            guard let top = spans.members(ofObjectAt: spans.skipWhitespace(0)) else { return false }
-            var lists: [[Range<Int>]] = Array(repeating: [], count: IcebergJSON.historyLists.count)
-            var arrays = Array(repeating: 0, count: lists.count)
-            for member in top.members {
-                let list: Int
-                if spans.matches(member.key, "\"snapshots\"") {
-                    list = 0
-                } else if spans.matches(member.key, "\"snapshot-log\"") {
-                    list = 1
-                } else if spans.matches(member.key, "\"metadata-log\"") {
-                    list = 2
-                } else {
-                    continue
-                }
-                guard spans.byte(member.value.lowerBound) == UInt8(ascii: "[") else { continue }
-                guard let elements = spans.elements(ofArrayAt: member.value.lowerBound) else { return false }
-                lists[list] = elements.elements
-                arrays[list] += 1
-            }
-            // A list given twice: the parser counted both, the walk kept the last.
-            guard arrays.allSatisfy({ $0 <= 1 }), lists.map(\.count) == deferred else { return false }
-            (found.snapshotSpans, found.snapshotLogSpans, found.metadataLogSpans) = (lists[0], lists[1], lists[2])
-            return true
+        guard let lists = text.withUnsafeBytes({ walk(JSONSpans(bytes: $0)) }), lists.map(\.count) == deferred else {
+            return nil
         }
-        return agrees ? found : nil
+        var found = MetadataHistoryText(text: text, json: json)
+        (found.snapshotElements, found.snapshotLogElements, found.metadataLogElements) = (lists[0], lists[1], lists[2])
+        return found
+    }
+
+    /// One pass over the text: the elements of each of `IcebergJSON.historyLists`, with the
+    /// members of those that are objects. nil when the top level cannot be followed or a list
+    /// is given twice (the parser counted both, the walk would keep one).
+    private static func walk(_ spans: JSONSpans) -> [[Element]]? {
+        var lists: [[Element]] = Array(repeating: [], count: IcebergJSON.historyLists.count)
+        var given = Array(repeating: 0, count: lists.count)
+        let end = spans.forEachMember(ofObjectAt: spans.skipWhitespace(0)) { key, value in
+            let list: Int
+            if spans.matches(key, "\"snapshots\"") {
+                list = 0
+            } else if spans.matches(key, "\"snapshot-log\"") {
+                list = 1
+            } else if spans.matches(key, "\"metadata-log\"") {
+                list = 2
+            } else {
+                return spans.skipValue(value)
+            }
+            guard spans.byte(value) == UInt8(ascii: "[") else { return spans.skipValue(value) }
+            given[list] += 1
+            var elements: [Element] = []
+            let end = spans.forEachElement(ofArrayAt: value) { start in
+                guard spans.byte(start) == UInt8(ascii: "{") else {
+                    let end = spans.skipValue(start)
+                    elements.append(Element(range: start..<end, members: nil))
+                    return end
+                }
+                var members: [JSONSpans.Member] = []
+                guard
+                    let end = spans.forEachMember(
+                        ofObjectAt: start,
+                        { key, value in
+                            let end = spans.skipValue(value)
+                            members.append(JSONSpans.Member(key: key, value: value..<end))
+                            return end
+                        })
+                else { return nil }
+                elements.append(Element(range: start..<end, members: members))
+                return end
+            }
+            lists[list] = elements
+            return end
+        }
+        guard end != nil, given.allSatisfy({ $0 <= 1 }) else { return nil }
+        return lists
     }
 
     func snapshots() throws(IcebergError) -> [Snapshot] {
         try withSpans { (spans) throws(IcebergError) in
             var snapshots: [Snapshot] = []
-            snapshots.reserveCapacity(snapshotSpans.count)
-            for (index, range) in snapshotSpans.enumerated() {
-                if let snapshot = Snapshot(spans, range) {
+            snapshots.reserveCapacity(snapshotElements.count)
+            for (index, element) in snapshotElements.enumerated() {
+                if let snapshot = Snapshot(spans, element) {
                     snapshots.append(snapshot)
                 } else {
-                    snapshots.append(try Snapshot(json: try IcebergJSON.parse(spans.text(range)), path: "snapshots[\(index)]"))
+                    snapshots.append(
+                        try Snapshot(json: try IcebergJSON.parse(spans.text(element.range)), path: "snapshots[\(index)]"))
                 }
             }
             return snapshots
@@ -67,15 +99,16 @@ struct MetadataHistoryText {
     func snapshotLog() throws(IcebergError) -> [SnapshotLogEntry] {
         try withSpans { (spans) throws(IcebergError) in
             var entries: [SnapshotLogEntry] = []
-            entries.reserveCapacity(snapshotLogSpans.count)
-            for (index, range) in snapshotLogSpans.enumerated() {
-                let members = spans.members(ofObjectAt: range.lowerBound)?.members ?? []
+            entries.reserveCapacity(snapshotLogElements.count)
+            for (index, element) in snapshotLogElements.enumerated() {
+                let members = element.members ?? []
                 let id = members.last { spans.matches($0.key, "\"snapshot-id\"") }.flatMap { spans.plainInt64($0.value) }
                 let time = members.last { spans.matches($0.key, "\"timestamp-ms\"") }.flatMap { spans.plainInt64($0.value) }
                 if let id, let time, !members.contains(where: { spans.hasEscape($0.key) }) {
                     entries.append(SnapshotLogEntry(snapshotId: id, timestampMs: time))
                 } else {
-                    entries.append(try SnapshotLogEntry(json: try IcebergJSON.parse(spans.text(range)), path: "snapshot-log[\(index)]"))
+                    entries.append(
+                        try SnapshotLogEntry(json: try IcebergJSON.parse(spans.text(element.range)), path: "snapshot-log[\(index)]"))
                 }
             }
             return entries
@@ -85,15 +118,16 @@ struct MetadataHistoryText {
     func metadataLog() throws(IcebergError) -> [MetadataLogEntry] {
         try withSpans { (spans) throws(IcebergError) in
             var entries: [MetadataLogEntry] = []
-            entries.reserveCapacity(metadataLogSpans.count)
-            for (index, range) in metadataLogSpans.enumerated() {
-                let members = spans.members(ofObjectAt: range.lowerBound)?.members ?? []
+            entries.reserveCapacity(metadataLogElements.count)
+            for (index, element) in metadataLogElements.enumerated() {
+                let members = element.members ?? []
                 let file = members.last { spans.matches($0.key, "\"metadata-file\"") }.flatMap { spans.plainString($0.value) }
                 let time = members.last { spans.matches($0.key, "\"timestamp-ms\"") }.flatMap { spans.plainInt64($0.value) }
                 if let file, let time, !members.contains(where: { spans.hasEscape($0.key) }) {
                     entries.append(MetadataLogEntry(metadataFile: file, timestampMs: time))
                 } else {
-                    entries.append(try MetadataLogEntry(json: try IcebergJSON.parse(spans.text(range)), path: "metadata-log[\(index)]"))
+                    entries.append(
+                        try MetadataLogEntry(json: try IcebergJSON.parse(spans.text(element.range)), path: "metadata-log[\(index)]"))
                 }
             }
             return entries
@@ -115,8 +149,8 @@ struct MetadataHistoryText {
 extension Snapshot {
     /// A snapshot read from its text when it holds only what the fast path expects; nil sends
     /// it through the full parser.
-    init?(_ spans: JSONSpans, _ range: Range<Int>) {
-        guard let (members, end) = spans.members(ofObjectAt: range.lowerBound), end == range.upperBound else { return nil }
+    init?(_ spans: JSONSpans, _ element: MetadataHistoryText.Element) {
+        guard let members = element.members else { return nil }
         var snapshotId: Int64?
         var parentSnapshotId: Int64?
         var sequenceNumber: Int64?
@@ -170,6 +204,6 @@ extension Snapshot {
             snapshotId: snapshotId, parentSnapshotId: parentSnapshotId, sequenceNumber: sequenceNumber ?? 0,
             timestampMs: timestampMs, manifestList: manifestList, summary: summary, schemaId: schemaId,
             otherMembers: otherMembers)
-        source = Source(text: spans.text(range), readAs: self)
+        source = Source(text: spans.text(element.range), readAs: self)
     }
 }
