@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Commit latency: appends one small file to one table N times (default 1000) on each lake kind
 # with a SQLite catalog, and reports the commit's own time (as `tables append` prints it) for
-# the 10th and the last commits, so a cost that grows with history shows.
+# the last ten commits against the 10th commits of fresh tables taken in turns with them, so a
+# cost that grows with history shows (see commits_bench.py).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source scripts/setup.sh
