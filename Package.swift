@@ -165,6 +165,10 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings),
+        // Benchmarks that need the library's insides (scripts/bench/ runs them, built in release).
+        .executableTarget(
+            name: "iceberg-metadata-bench", dependencies: ["Iceberg"], path: "Benchmarks/IcebergMetadata",
+            swiftSettings: swiftSettings),
         .testTarget(name: "CompressionTests", dependencies: ["Compression"]),
         .testTarget(name: "ThriftCompactTests", dependencies: ["ThriftCompact"]),
         .testTarget(name: "ColumnarTests", dependencies: ["Columnar"]),
