@@ -166,14 +166,9 @@ struct ClamdScannerTests {
 @Suite("clamd killed")
 struct ClamdKilledTests {
     @Test func scansFailWhenClamdDies() async throws {
-        let server = try await ClamdTestServer.start()
-        do {
+        try await withTestServer(start: { try await ClamdTestServer.start() }, stop: { await $0.stop() }) { server in
             try await scansFail(server)
-        } catch {
-            await server.stop()
-            throw error
         }
-        await server.stop()
     }
 
     private func scansFail(_ server: ClamdTestServer) async throws {

@@ -63,6 +63,11 @@ struct JSONSpans {
 
     func isNull(_ range: Range<Int>) -> Bool { matches(range, "null") }
 
+    /// The value of the last member keyed `key` (with its quotes), as a parse would take it.
+    func last(_ members: [Member], _ key: StaticString) -> Range<Int>? {
+        members.last { matches($0.key, key) }?.value
+    }
+
     /// Whether the string at `range` holds an escape (then only the full parser decodes it).
     func hasEscape(_ range: Range<Int>) -> Bool {
         for i in range where bytes[i] == UInt8(ascii: "\\") { return true }

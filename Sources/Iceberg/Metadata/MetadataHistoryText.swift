@@ -81,56 +81,47 @@ struct MetadataHistoryText {
     }
 
     func snapshots() throws(IcebergError) -> [Snapshot] {
-        try withSpans { (spans) throws(IcebergError) in
-            var snapshots: [Snapshot] = []
-            snapshots.reserveCapacity(snapshotElements.count)
-            for (index, element) in snapshotElements.enumerated() {
-                if let snapshot = Snapshot(spans, element) {
-                    snapshots.append(snapshot)
-                } else {
-                    snapshots.append(
-                        try Snapshot(json: try IcebergJSON.parse(spans.text(element.range)), path: "snapshots[\(index)]"))
-                }
-            }
-            return snapshots
-        }
+        try read(snapshotElements, list: "snapshots", fast: { spans, element in Snapshot(spans, element) }, full: Snapshot.init)
     }
 
     func snapshotLog() throws(IcebergError) -> [SnapshotLogEntry] {
-        try withSpans { (spans) throws(IcebergError) in
-            var entries: [SnapshotLogEntry] = []
-            entries.reserveCapacity(snapshotLogElements.count)
-            for (index, element) in snapshotLogElements.enumerated() {
-                let members = element.members ?? []
-                let id = members.last { spans.matches($0.key, "\"snapshot-id\"") }.flatMap { spans.plainInt64($0.value) }
-                let time = members.last { spans.matches($0.key, "\"timestamp-ms\"") }.flatMap { spans.plainInt64($0.value) }
-                if let id, let time, !members.contains(where: { spans.hasEscape($0.key) }) {
-                    entries.append(SnapshotLogEntry(snapshotId: id, timestampMs: time))
-                } else {
-                    entries.append(
-                        try SnapshotLogEntry(json: try IcebergJSON.parse(spans.text(element.range)), path: "snapshot-log[\(index)]"))
-                }
-            }
-            return entries
-        }
+        try read(snapshotLogElements, list: "snapshot-log", fast: { spans, element in
+            let members = element.members ?? []
+            guard let id = spans.last(members, "\"snapshot-id\"").flatMap(spans.plainInt64),
+                let time = spans.last(members, "\"timestamp-ms\"").flatMap(spans.plainInt64),
+                !members.contains(where: { spans.hasEscape($0.key) })
+            else { return nil }
+            return SnapshotLogEntry(snapshotId: id, timestampMs: time)
+        }, full: SnapshotLogEntry.init)
     }
 
     func metadataLog() throws(IcebergError) -> [MetadataLogEntry] {
+        try read(metadataLogElements, list: "metadata-log", fast: { spans, element in
+            let members = element.members ?? []
+            guard let file = spans.last(members, "\"metadata-file\"").flatMap(spans.plainString),
+                let time = spans.last(members, "\"timestamp-ms\"").flatMap(spans.plainInt64),
+                !members.contains(where: { spans.hasEscape($0.key) })
+            else { return nil }
+            return MetadataLogEntry(metadataFile: file, timestampMs: time)
+        }, full: MetadataLogEntry.init)
+    }
+
+    /// Each element through `fast`, or through the full parser and `full` when `fast` gives nil.
+    private func read<T>(
+        _ elements: [Element], list: String, fast: (JSONSpans, Element) -> T?,
+        full: (IcebergJSON, String) throws(IcebergError) -> T
+    ) throws(IcebergError) -> [T] {
         try withSpans { (spans) throws(IcebergError) in
-            var entries: [MetadataLogEntry] = []
-            entries.reserveCapacity(metadataLogElements.count)
-            for (index, element) in metadataLogElements.enumerated() {
-                let members = element.members ?? []
-                let file = members.last { spans.matches($0.key, "\"metadata-file\"") }.flatMap { spans.plainString($0.value) }
-                let time = members.last { spans.matches($0.key, "\"timestamp-ms\"") }.flatMap { spans.plainInt64($0.value) }
-                if let file, let time, !members.contains(where: { spans.hasEscape($0.key) }) {
-                    entries.append(MetadataLogEntry(metadataFile: file, timestampMs: time))
+            var values: [T] = []
+            values.reserveCapacity(elements.count)
+            for (index, element) in elements.enumerated() {
+                if let value = fast(spans, element) {
+                    values.append(value)
                 } else {
-                    entries.append(
-                        try MetadataLogEntry(json: try IcebergJSON.parse(spans.text(element.range)), path: "metadata-log[\(index)]"))
+                    values.append(try full(try IcebergJSON.parse(spans.text(element.range)), "\(list)[\(index)]"))
                 }
             }
-            return entries
+            return values
         }
     }
 

@@ -132,31 +132,32 @@ extension TableMetadata {
 
     /// `[{"snapshot-id":…,"timestamp-ms":…},…]`, as `json` would print it.
     static func printed(_ log: [SnapshotLogEntry]) -> [UInt8] {
-        var out: [UInt8] = [UInt8(ascii: "[")]
-        out.reserveCapacity(log.count * 56 + 2)
-        for (index, entry) in log.enumerated() {
-            if index > 0 { out.append(UInt8(ascii: ",")) }
+        printed(log, bytesEach: 56) { entry, out in
             out.append(contentsOf: #"{"snapshot-id":"#.utf8)
             IcebergJSON.appendInteger(entry.snapshotId, to: &out)
             out.append(contentsOf: #","timestamp-ms":"#.utf8)
             IcebergJSON.appendInteger(entry.timestampMs, to: &out)
             out.append(UInt8(ascii: "}"))
         }
-        out.append(UInt8(ascii: "]"))
-        return out
     }
 
     /// `[{"metadata-file":…,"timestamp-ms":…},…]`, as `json` would print it.
     static func printed(_ log: [MetadataLogEntry]) -> [UInt8] {
-        var out: [UInt8] = [UInt8(ascii: "[")]
-        out.reserveCapacity(log.count * 160 + 2)
-        for (index, entry) in log.enumerated() {
-            if index > 0 { out.append(UInt8(ascii: ",")) }
+        printed(log, bytesEach: 160) { entry, out in
             out.append(contentsOf: #"{"metadata-file":"#.utf8)
             IcebergJSON.appendString(entry.metadataFile, to: &out)
             out.append(contentsOf: #","timestamp-ms":"#.utf8)
             IcebergJSON.appendInteger(entry.timestampMs, to: &out)
             out.append(UInt8(ascii: "}"))
+        }
+    }
+
+    private static func printed<T>(_ items: [T], bytesEach: Int, _ print: (T, inout [UInt8]) -> Void) -> [UInt8] {
+        var out: [UInt8] = [UInt8(ascii: "[")]
+        out.reserveCapacity(items.count * bytesEach + 2)
+        for (index, item) in items.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            print(item, &out)
         }
         out.append(UInt8(ascii: "]"))
         return out

@@ -93,16 +93,9 @@ public struct ClamdServerTrait: SuiteTrait, TestScoping {
     public func provideScope(
         for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void
     ) async throws {
-        let server = try await ClamdTestServer.start()
-        do {
-            try await ClamdTestServer.$running.withValue(server) {
-                try await function()
-            }
-        } catch {
-            await server.stop()
-            throw error
+        try await withTestServer(start: { try await ClamdTestServer.start() }, stop: { await $0.stop() }) { server in
+            try await ClamdTestServer.$running.withValue(server) { try await function() }
         }
-        await server.stop()
     }
 }
 

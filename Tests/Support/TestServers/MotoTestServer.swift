@@ -65,16 +65,9 @@ public struct MotoServerTrait: SuiteTrait, TestScoping {
     public func provideScope(
         for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void
     ) async throws {
-        let server = try await MotoTestServer.start(authenticated: authenticated)
-        do {
-            try await MotoTestServer.$running.withValue(server) {
-                try await function()
-            }
-        } catch {
-            await server.stop()
-            throw error
+        try await withTestServer(start: { try await MotoTestServer.start(authenticated: authenticated) }, stop: { await $0.stop() }) { server in
+            try await MotoTestServer.$running.withValue(server) { try await function() }
         }
-        await server.stop()
     }
 }
 

@@ -72,16 +72,9 @@ public struct PostgresServerTrait: SuiteTrait, TestScoping {
     public func provideScope(
         for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void
     ) async throws {
-        let server = try await PostgresTestServer.start()
-        do {
-            try await PostgresTestServer.$running.withValue(server) {
-                try await function()
-            }
-        } catch {
-            await server.stop()
-            throw error
+        try await withTestServer(start: { try await PostgresTestServer.start() }, stop: { await $0.stop() }) { server in
+            try await PostgresTestServer.$running.withValue(server) { try await function() }
         }
-        await server.stop()
     }
 }
 

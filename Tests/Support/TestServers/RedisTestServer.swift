@@ -77,16 +77,9 @@ public struct RedisServerTrait: SuiteTrait, TestScoping {
     public func provideScope(
         for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void
     ) async throws {
-        let server = try await RedisTestServer.start()
-        do {
-            try await RedisTestServer.$running.withValue(server) {
-                try await function()
-            }
-        } catch {
-            await server.stop()
-            throw error
+        try await withTestServer(start: { try await RedisTestServer.start() }, stop: { await $0.stop() }) { server in
+            try await RedisTestServer.$running.withValue(server) { try await function() }
         }
-        await server.stop()
     }
 }
 

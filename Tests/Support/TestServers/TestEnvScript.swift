@@ -28,3 +28,18 @@ public enum TestEnvScript {
         return values
     }
 }
+
+/// Starts a server, runs `body` with it, and stops it afterwards whether `body` threw or not
+/// (what each server's suite trait does around its suite).
+public func withTestServer<Server: Sendable>(
+    start: () async throws -> Server, stop: (Server) async -> Void, _ body: (Server) async throws -> Void
+) async throws {
+    let server = try await start()
+    do {
+        try await body(server)
+    } catch {
+        await stop(server)
+        throw error
+    }
+    await stop(server)
+}
