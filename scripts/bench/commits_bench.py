@@ -1,14 +1,17 @@
 """Commit latency per lake kind: does the cost of a commit grow with the table's history?
 
-One table gets N one-file appends (default 1,000). Its last ten commits are taken in turns with
-the 10th commit of ten fresh tables (each grown to 9 commits first), so both sides of the ratio
-meet the same machine state: this machine's speed drifts by tens of percent over minutes, which
-a 10th commit measured a thousand commits before the 1,000th would count as growth.
+Two tables get N one-file appends each (default 1,000), in turns. Their commits are compared
+with the 10th commits of fresh tables, at the same point of Iceberg's manifest cycle: every
+append adds a manifest and every 99th merges them (min-count 100), so the manifest list of
+commits 10, 109, 208, ... 1,000 is as long as a 10th commit's. At each of those commits a fresh
+table is grown to 9 commits and its 10th commit is taken just before the long table's, so both
+meet the same machine state: this machine's speed drifts by tens of percent over minutes.
 
-Reported, with each commit's time as `tables append` prints it (the commit alone, not reading
-the input): the median of the ten 10th commits, the median of the last ten commits, their
-ratio, and the mean of commits 11-110 and of the last 100 of the long table (these include the
-commit that merges Iceberg's small manifests, about one in a hundred)."""
+Reported, with each commit's time as `tables append` prints it (the commit alone): the median
+10th commit of the fresh tables and the median of the long tables' matched commits from the
+500th on, their ratio; the 1,000th commits against the 10th commits taken just before them; and
+the mean over a whole manifest cycle early (commits 11-109) and late (the last 99), which counts
+the merging commit."""
 import argparse
 import json
 import pathlib
@@ -18,6 +21,7 @@ import subprocess
 import tempfile
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
+CYCLE = 99  # commits between Iceberg manifest merges (min-count-to-merge 100)
 
 
 class Lake:
@@ -37,36 +41,55 @@ class Lake:
         return float(match.group(1))
 
 
+def measure(lake, commits, long_tables=2):
+    """Times of every commit of each long table, and (commit number, fresh 10th, long) pairs."""
+    times = {table: [] for table in (f"history{n}" for n in range(long_tables))}
+    pairs = []
+    fresh = 0
+    for number in range(1, commits + 1):
+        matched = number >= 10 and (number - 10) % CYCLE == 0
+        for table, series in times.items():
+            if matched:
+                fresh += 1
+                for _ in range(9):
+                    lake.append(f"fresh{fresh}")
+                tenth = lake.append(f"fresh{fresh}")
+                series.append(lake.append(table))
+                pairs.append((number, tenth, series[-1]))
+            else:
+                series.append(lake.append(table))
+    return times, pairs
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--commits", type=int, default=1000)
     parser.add_argument("--lakes", default="ducklake,iceberg,hive")
     parser.add_argument("--lakegate", default=str(ROOT / ".build" / "release" / "lakegate"))
     args = parser.parse_args()
-    if args.commits < 120:
-        raise SystemExit("--commits must be at least 120")
-    print(f"{'lake':10} {'commits':>8} {'10th ms':>8} {'last ms':>8} {'ratio':>6}   "
-          f"{'mean 11-110':>11} {'mean last 100':>13} {'ratio':>6}")
+    if args.commits < 500 + CYCLE:
+        raise SystemExit(f"--commits must be at least {500 + CYCLE}")
+    last = max(n for n in range(10, args.commits + 1, CYCLE))
+    print(f"{'lake':10} {'10th ms':>8} {'500th+ ms':>9} {'ratio':>6}   {last:>5}th vs 10th   "
+          f"{'mean 11-109':>11} {'mean last 99':>12} {'ratio':>6}")
     for kind in args.lakes.split(","):
         with tempfile.TemporaryDirectory() as folder:
             folder = pathlib.Path(folder)
             source = folder / "one.ndjson"
             source.write_text(json.dumps({"id": 1, "name": "x", "at": "2026-01-01T00:00:00Z"}) + "\n")
-            lake = Lake(args.lakegate, kind, folder, source)
-            history = [lake.append("history") for _ in range(args.commits - 10)]
-            tenths, lasts = [], []
-            for turn in range(10):
-                fresh = f"fresh{turn}"
-                for _ in range(9):
-                    lake.append(fresh)
-                tenths.append(lake.append(fresh))
-                lasts.append(lake.append("history"))
-            history += lasts
-            early, late = statistics.median(tenths), statistics.median(lasts)
-            early_mean = statistics.mean(history[10:110])
-            late_mean = statistics.mean(history[-100:])
-            print(f"{kind:10} {args.commits:8d} {early:8.2f} {late:8.2f} {late / early:6.2f}   "
-                  f"{early_mean:11.2f} {late_mean:13.2f} {late_mean / early_mean:6.2f}", flush=True)
+            times, pairs = measure(Lake(args.lakegate, kind, folder, source), args.commits)
+            late = [p for p in pairs if p[0] >= 500]
+            tenth = statistics.median(p[1] for p in late)
+            long = statistics.median(p[2] for p in late)
+            final = [p for p in pairs if p[0] == last]
+            final_tenth = statistics.mean(p[1] for p in final)
+            final_long = statistics.mean(p[2] for p in final)
+            series = list(times.values())
+            early_mean = statistics.mean(t for s in series for t in s[10:109])
+            late_mean = statistics.mean(t for s in series for t in s[-CYCLE:])
+            print(f"{kind:10} {tenth:8.2f} {long:9.2f} {long / tenth:6.2f}   "
+                  f"{final_long:5.2f} / {final_tenth:5.2f} = {final_long / final_tenth:4.2f}   "
+                  f"{early_mean:11.2f} {late_mean:12.2f} {late_mean / early_mean:6.2f}", flush=True)
 
 
 if __name__ == "__main__":
