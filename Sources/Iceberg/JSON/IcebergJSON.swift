@@ -16,7 +16,7 @@ public enum IcebergJSON: Sendable, Hashable {
     case object([(key: String, value: IcebergJSON)])
     /// A value's JSON text carried through from a file that was validated when read, printed
     /// back as it is (old snapshots' summaries; see `SnapshotSummary`).
-    case encoded([UInt8])
+    case encoded(ArraySlice<UInt8>)
 
     public static func int<T: BinaryInteger>(_ value: T) -> IcebergJSON { .number(String(value)) }
 

@@ -81,7 +81,7 @@ struct MetadataHistoryText {
     }
 
     func snapshots() throws(IcebergError) -> [Snapshot] {
-        try read(snapshotElements, list: "snapshots", fast: { spans, element in Snapshot(spans, element) }, full: Snapshot.init)
+        try read(snapshotElements, list: "snapshots", fast: { spans, element in Snapshot(text, spans, element) }, full: Snapshot.init)
     }
 
     func snapshotLog() throws(IcebergError) -> [SnapshotLogEntry] {
@@ -140,7 +140,8 @@ struct MetadataHistoryText {
 extension Snapshot {
     /// A snapshot read from its text when it holds only what the fast path expects; nil sends
     /// it through the full parser.
-    init?(_ spans: JSONSpans, _ element: MetadataHistoryText.Element) {
+    /// `text` is the file the spans walk (slices of it are kept, not copies).
+    init?(_ text: [UInt8], _ spans: JSONSpans, _ element: MetadataHistoryText.Element) {
         guard let members = element.members else { return nil }
         var snapshotId: Int64?
         var parentSnapshotId: Int64?
@@ -174,7 +175,7 @@ extension Snapshot {
                 manifestList = text
             } else if spans.matches(member.key, "\"summary\"") {
                 guard spans.byte(value.lowerBound) == UInt8(ascii: "{") else { return nil }
-                summary = SnapshotSummary(encoded: spans.text(value))
+                summary = SnapshotSummary(encoded: text[value])
             } else if spans.matches(member.key, "\"schema-id\"") {
                 guard let n = number(value) else { return nil }
                 guard let n else {
@@ -195,6 +196,6 @@ extension Snapshot {
             snapshotId: snapshotId, parentSnapshotId: parentSnapshotId, sequenceNumber: sequenceNumber ?? 0,
             timestampMs: timestampMs, manifestList: manifestList, summary: summary, schemaId: schemaId,
             otherMembers: otherMembers)
-        source = Source(text: spans.text(element.range), readAs: self)
+        source = text[element.range]
     }
 }

@@ -20,8 +20,8 @@ public struct SnapshotSummary: Sendable, Hashable {
 
     private enum Storage: Sendable {
         case decoded(Contents)
-        /// A JSON object's text, validated when its file was read.
-        case encoded([UInt8])
+        /// A JSON object's text (a slice of its file), validated when the file was read.
+        case encoded(ArraySlice<UInt8>)
     }
 
     private var storage: Storage
@@ -31,7 +31,7 @@ public struct SnapshotSummary: Sendable, Hashable {
     }
 
     /// A summary kept as the JSON object text `bytes` (already validated as JSON).
-    init(encoded bytes: [UInt8]) {
+    init(encoded bytes: ArraySlice<UInt8>) {
         storage = .encoded(bytes)
     }
 
@@ -42,7 +42,7 @@ public struct SnapshotSummary: Sendable, Hashable {
             case .encoded(let bytes):
                 // The text was validated with its file; a failure here would be a bug, and an
                 // empty summary is what a reader of a summary-less snapshot sees anyway.
-                guard let json = try? IcebergJSON.parse(bytes) else { return Contents(operationName: "append", properties: [:]) }
+                guard let json = try? IcebergJSON.parse(Array(bytes)) else { return Contents(operationName: "append", properties: [:]) }
                 return Self.contents(of: json)
             }
         }
@@ -98,12 +98,6 @@ public struct SnapshotSummary: Sendable, Hashable {
         return Contents(operationName: operation, properties: properties)
     }
 
-    /// Whether this is still the text `other` was read as (the same bytes, not re-decoded).
-    func isUnchanged(from other: SnapshotSummary) -> Bool {
-        guard case .encoded(let mine) = storage, case .encoded(let theirs) = other.storage else { return false }
-        return mine == theirs
-    }
-
     /// The JSON object; with `reusingText`, the text it was read as when it holds that still.
     func json(reusingText: Bool) -> IcebergJSON {
         if reusingText, case .encoded(let bytes) = storage { return .encoded(bytes) }
@@ -116,16 +110,22 @@ public struct SnapshotSummary: Sendable, Hashable {
 
 /// A snapshot: the table's state after one commit.
 public struct Snapshot: Sendable, Hashable {
-    public var snapshotId: Int64
-    public var parentSnapshotId: Int64?
-    public var sequenceNumber: Int64
-    public var timestampMs: Int64
+    // Any change drops `source`, so that the snapshot is written from its values.
+    public var snapshotId: Int64 { didSet { source = nil } }
+    public var parentSnapshotId: Int64? { didSet { source = nil } }
+    public var sequenceNumber: Int64 { didSet { source = nil } }
+    public var timestampMs: Int64 { didSet { source = nil } }
     /// Location of the manifest list (Avro).
-    public var manifestList: String
-    public var summary: SnapshotSummary
-    public var schemaId: Int?
+    public var manifestList: String { didSet { source = nil } }
+    public var summary: SnapshotSummary { didSet { source = nil } }
+    public var schemaId: Int? { didSet { source = nil } }
     /// Members this implementation does not know, printed back unchanged.
-    public var otherMembers: [IcebergJSONMember]
+    public var otherMembers: [IcebergJSONMember] { didSet { source = nil } }
+
+    /// The text this snapshot was read from (a slice of its metadata file), while it holds
+    /// what it was read as: `jsonBytes` prints it back as it is (see
+    /// `TableMetadata.init(jsonBytes:)`).
+    var source: ArraySlice<UInt8>?
 
     public init(
         snapshotId: Int64, parentSnapshotId: Int64?, sequenceNumber: Int64, timestampMs: Int64, manifestList: String,
@@ -139,30 +139,6 @@ public struct Snapshot: Sendable, Hashable {
         self.summary = summary
         self.schemaId = schemaId
         self.otherMembers = otherMembers
-    }
-
-    /// The text this snapshot was read from, with the values it held: printed back as it is
-    /// while they are unchanged (see `TableMetadata.init(jsonBytes:)`).
-    final class Source: Sendable {
-        let text: [UInt8]
-        let readAs: Snapshot
-        init(text: [UInt8], readAs: Snapshot) {
-            self.text = text
-            self.readAs = readAs
-        }
-    }
-
-    var source: Source?
-
-    /// Whether it still holds what it was read as, so that its text can be printed back.
-    var unchangedSinceRead: [UInt8]? {
-        guard let source else { return nil }
-        let read = source.readAs
-        guard snapshotId == read.snapshotId, parentSnapshotId == read.parentSnapshotId,
-            sequenceNumber == read.sequenceNumber, timestampMs == read.timestampMs, manifestList == read.manifestList,
-            schemaId == read.schemaId, summary.isUnchanged(from: read.summary), otherMembers == read.otherMembers
-        else { return nil }
-        return source.text
     }
 
     public static func == (lhs: Snapshot, rhs: Snapshot) -> Bool {

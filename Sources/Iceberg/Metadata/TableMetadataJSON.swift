@@ -116,8 +116,8 @@ extension TableMetadata {
         if let currentSnapshotId { members.append(("current-snapshot-id", .int(currentSnapshotId))) }
         members += [
             ("snapshots", .array(snapshots.map { $0.json(reusingText: reusingText) })),
-            ("snapshot-log", reusingText ? .encoded(Self.printed(snapshotLog)) : .array(snapshotLog.map(\.json))),
-            ("metadata-log", reusingText ? .encoded(Self.printed(metadataLog)) : .array(metadataLog.map(\.json))),
+            ("snapshot-log", reusingText ? .encoded(Self.printed(snapshotLog)[...]) : .array(snapshotLog.map(\.json))),
+            ("metadata-log", reusingText ? .encoded(Self.printed(metadataLog)[...]) : .array(metadataLog.map(\.json))),
             ("sort-orders", .array(sortOrders.map(\.json))),
             ("default-sort-order-id", .int(defaultSortOrderId)),
             ("refs", .object(refs.map { (key: $0.name, value: $0.json) })),
@@ -213,7 +213,7 @@ extension Snapshot {
 
     /// With `reusingText`, the text it was read from while it holds what it was read as.
     func json(reusingText: Bool) -> IcebergJSON {
-        if reusingText, let text = unchangedSinceRead { return .encoded(text) }
+        if reusingText, let source { return .encoded(source) }
         var members: [(key: String, value: IcebergJSON)] = [("snapshot-id", .int(snapshotId))]
         if let parentSnapshotId { members.append(("parent-snapshot-id", .int(parentSnapshotId))) }
         members += [
