@@ -233,9 +233,13 @@ public enum IcebergJSON: Sendable, Hashable {
     public var text: String { String(decoding: bytes, as: UTF8.self) }
 
     /// The compact text as UTF-8 bytes (printed as bytes: metadata files reach megabytes).
-    public var bytes: [UInt8] {
+    public var bytes: [UInt8] { bytes(reserving: 16 << 10) }
+
+    /// The compact text, in a buffer of `capacity` bytes to begin with (one that seldom grows
+    /// saves copying a metadata file's worth of bytes several times).
+    func bytes(reserving capacity: Int) -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(16 << 10)
+        out.reserveCapacity(capacity)
         print(into: &out)
         return out
     }

@@ -61,6 +61,7 @@ struct MetadataHistoryText {
                     return end
                 }
                 var members: [JSONSpans.Member] = []
+                members.reserveCapacity(8)  // a snapshot has seven members
                 guard
                     let end = spans.forEachMember(
                         ofObjectAt: start,

@@ -98,7 +98,12 @@ extension TableMetadata {
     /// unchanged are printed back from their text, and the logs straight into bytes: a file
     /// keeps a hundred snapshots and a hundred log entries, and building each as a JSON value
     /// on every commit made a commit cost more the longer the table's history.
-    public var jsonBytes: [UInt8] { json(reusingText: true).bytes }
+    public var jsonBytes: [UInt8] {
+        // Room for the snapshots (their text, or about 600 bytes each), the logs and the rest.
+        let snapshotBytes = snapshots.reduce(0) { $0 + ($1.source?.count ?? 600) + 1 }
+        let logBytes = snapshotLog.count * 56 + metadataLog.reduce(0) { $0 + $1.metadataFile.utf8.count + 40 }
+        return json(reusingText: true).bytes(reserving: snapshotBytes + logBytes + (16 << 10))
+    }
 
     private func json(reusingText: Bool) -> IcebergJSON {
         var members: [(key: String, value: IcebergJSON)] = [
