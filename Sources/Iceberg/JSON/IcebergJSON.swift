@@ -14,8 +14,8 @@ public enum IcebergJSON: Sendable, Hashable {
     case string(String)
     case array([IcebergJSON])
     case object([(key: String, value: IcebergJSON)])
-    /// A value's JSON text carried through from a file that was validated when read, printed
-    /// back as it is (old snapshots' summaries; see `SnapshotSummary`).
+    /// JSON text printed as it is: a value carried through from a file validated when it was
+    /// read (an unchanged snapshot or summary), or printed straight into bytes (the logs).
     case encoded(ArraySlice<UInt8>)
 
     public static func int<T: BinaryInteger>(_ value: T) -> IcebergJSON { .number(String(value)) }
@@ -96,6 +96,13 @@ public enum IcebergJSON: Sendable, Hashable {
     /// Parses one JSON document (strict RFC 8259, through `JSONParser`).
     public static func parse(_ bytes: [UInt8], limits: JSONLimits = JSONLimits()) throws(IcebergError) -> IcebergJSON {
         var builder = Builder()
+        return try build(bytes, limits: limits, with: &builder)
+    }
+
+    /// Runs the parser over `bytes` into `builder` and returns the document's value.
+    private static func build(_ bytes: [UInt8], limits: JSONLimits, with builder: inout Builder) throws(IcebergError)
+        -> IcebergJSON
+    {
         var parser = JSONParser(limits: limits)
         do {
             try bytes.withUnsafeBytes { try parser.parse($0, into: &builder) }
@@ -121,16 +128,8 @@ public enum IcebergJSON: Sendable, Hashable {
     {
         var builder = Builder()
         builder.deferred = Array(repeating: 0, count: historyLists.count)
-        var parser = JSONParser(limits: limits)
-        do {
-            try bytes.withUnsafeBytes { try parser.parse($0, into: &builder) }
-        } catch {
-            throw IcebergError(.invalidMetadata, "the document is not valid JSON", underlying: "\(error)")
-        }
-        guard let root = builder.root, let deferred = builder.deferred else {
-            throw IcebergError(.invalidMetadata, "the document holds no JSON value")
-        }
-        return (root, deferred)
+        let root = try build(bytes, limits: limits, with: &builder)
+        return (root, builder.deferred ?? [])
     }
 
     /// The top-level members whose array elements `parseDeferringHistory` leaves out.

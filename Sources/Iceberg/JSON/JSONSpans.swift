@@ -114,7 +114,7 @@ struct JSONSpans {
     }
 
     /// Just past the string whose opening quote is at `start`.
-    func skipString(_ start: Int) -> Int {
+    private func skipString(_ start: Int) -> Int {
         var i = start + 1
         while i < bytes.count {
             let b = bytes[i]

@@ -55,30 +55,30 @@ struct MetadataHistoryText {
             given[list] += 1
             var elements: [Element] = []
             let end = spans.forEachElement(ofArrayAt: value) { start in
-                guard spans.byte(start) == UInt8(ascii: "{") else {
-                    let end = spans.skipValue(start)
-                    elements.append(Element(range: start..<end, members: nil))
-                    return end
-                }
-                var members: [JSONSpans.Member] = []
-                members.reserveCapacity(8)  // a snapshot has seven members
-                guard
-                    let end = spans.forEachMember(
-                        ofObjectAt: start,
-                        { key, value in
-                            let end = spans.skipValue(value)
-                            members.append(JSONSpans.Member(key: key, value: value..<end))
-                            return end
-                        })
-                else { return nil }
-                elements.append(Element(range: start..<end, members: members))
-                return end
+                guard let element = element(at: start, spans) else { return nil }
+                elements.append(element)
+                return element.range.upperBound
             }
             lists[list] = elements
             return end
         }
         guard end != nil, given.allSatisfy({ $0 <= 1 }) else { return nil }
         return lists
+    }
+
+    /// The list element starting at `start`, with its members when it is an object.
+    private static func element(at start: Int, _ spans: JSONSpans) -> Element? {
+        guard spans.byte(start) == UInt8(ascii: "{") else {
+            return Element(range: start..<spans.skipValue(start), members: nil)
+        }
+        var members: [JSONSpans.Member] = []
+        members.reserveCapacity(8)  // a snapshot has seven members
+        let end = spans.forEachMember(ofObjectAt: start) { key, value in
+            let end = spans.skipValue(value)
+            members.append(JSONSpans.Member(key: key, value: value..<end))
+            return end
+        }
+        return end.map { Element(range: start..<$0, members: members) }
     }
 
     func snapshots() throws(IcebergError) -> [Snapshot] {

@@ -124,8 +124,12 @@ public struct Snapshot: Sendable, Hashable {
 
     /// The text this snapshot was read from (a slice of its metadata file), while it holds
     /// what it was read as: `jsonBytes` prints it back as it is (see
-    /// `TableMetadata.init(jsonBytes:)`).
-    var source: ArraySlice<UInt8>?
+    /// `TableMetadata.init(jsonBytes:)`). Not part of the snapshot's value.
+    var source: ArraySlice<UInt8>? {
+        get { carried.text }
+        set { carried.text = newValue }
+    }
+    private var carried = CarriedText()
 
     public init(
         snapshotId: Int64, parentSnapshotId: Int64?, sequenceNumber: Int64, timestampMs: Int64, manifestList: String,
@@ -140,24 +144,14 @@ public struct Snapshot: Sendable, Hashable {
         self.schemaId = schemaId
         self.otherMembers = otherMembers
     }
+}
 
-    public static func == (lhs: Snapshot, rhs: Snapshot) -> Bool {
-        lhs.snapshotId == rhs.snapshotId && lhs.parentSnapshotId == rhs.parentSnapshotId
-            && lhs.sequenceNumber == rhs.sequenceNumber && lhs.timestampMs == rhs.timestampMs
-            && lhs.manifestList == rhs.manifestList && lhs.summary == rhs.summary && lhs.schemaId == rhs.schemaId
-            && lhs.otherMembers == rhs.otherMembers
-    }
-
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(snapshotId)
-        hasher.combine(parentSnapshotId)
-        hasher.combine(sequenceNumber)
-        hasher.combine(timestampMs)
-        hasher.combine(manifestList)
-        hasher.combine(summary)
-        hasher.combine(schemaId)
-        hasher.combine(otherMembers)
-    }
+/// Text kept beside a value that equality and hashing ignore, so that a value read from a file
+/// equals the same value built in memory.
+struct CarriedText: Sendable, Hashable {
+    var text: ArraySlice<UInt8>?
+    static func == (lhs: CarriedText, rhs: CarriedText) -> Bool { true }
+    func hash(into hasher: inout Hasher) {}
 }
 
 /// A JSON object member kept as it was read (so that Hashable synthesizes).

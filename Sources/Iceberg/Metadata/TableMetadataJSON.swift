@@ -195,13 +195,8 @@ extension Snapshot {
     public init(json: IcebergJSON, path: String) throws(IcebergError) {
         let object = try JSONObjectReader(json, path: path)
         let summaryJSON = try object.required("summary")
-        let summary: SnapshotSummary
-        if case .encoded(let bytes) = summaryJSON {
-            summary = SnapshotSummary(encoded: bytes)
-        } else {
-            _ = try JSONObjectReader(summaryJSON, path: object.memberPath("summary"))
-            summary = SnapshotSummary(json: summaryJSON)
-        }
+        _ = try JSONObjectReader(summaryJSON, path: object.memberPath("summary"))  // an object, or an error naming it
+        let summary = SnapshotSummary(json: summaryJSON)
         guard let manifestList = try object.optionalString("manifest-list") else {
             throw IcebergError(
                 .unsupported, "a snapshot without a manifest list (format version 1 manifests)",
